@@ -43,7 +43,6 @@ export async function writeFileAtomic(
   let file: Deno.FsFile | undefined;
   try {
     file = await Deno.open(tmp, { write: true, createNew: true, mode });
-    await file.chmod(mode);
     let off = 0;
     while (off < bytes.length) off += await file.write(bytes.subarray(off));
     await file.syncData();
@@ -52,6 +51,7 @@ export async function writeFileAtomic(
     if (!options.overwrite && await exists(path)) {
       throw new CliError(`refusing to overwrite existing file ${path} (use --force to replace it)`);
     }
+    await Deno.chmod(tmp, mode);
     await Deno.rename(tmp, path);
   } catch (e) {
     file?.close();

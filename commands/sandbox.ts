@@ -1,0 +1,75 @@
+/**
+ * `sandbox`: serve a local emulation of the cluster's IAM over HTTPS until interrupted.
+ * @module
+ */
+import { object } from "@optique/core/constructs";
+import { message } from "@optique/core/message";
+import { optional, withDefault } from "@optique/core/modifiers";
+import type { InferValue } from "@optique/core/parser";
+import { command, constant, option } from "@optique/core/primitives";
+import { integer, string } from "@optique/core/valueparser";
+import { type Deps, examples } from "./common.ts";
+
+/** The `sandbox` command. */
+export const sandboxCommand = command(
+  "sandbox",
+  object({
+    cmd: constant("sandbox"),
+    host: withDefault(
+      option("--host", string({ metavar: "ADDR" }), { description: message`Listen address.` }),
+      "127.0.0.1",
+    ),
+    port: optional(option("--port", integer({ min: 0, max: 65535, metavar: "PORT" }), {
+      description: message`Port (0 for any free port; default: the previous port, else any).`,
+    })),
+    stateDir: optional(option("--state-dir", string({ metavar: "DIR" }), {
+      description:
+        message`Where state is kept (default: $XDG_STATE_HOME/dcos-security/sandbox or ~/.local/state/dcos-security/sandbox).`,
+    })),
+  }),
+  {
+    brief: message`Serve a local DC/OS security sandbox over HTTPS.`,
+    description:
+      message`Serve a local DC/OS security sandbox (IAM over HTTPS) with durable state. The first start creates a CA, the superuser bootstrapuser with a random password, and DIR/sandbox.json (mode 0600) with the URL, CA path and password. Stops on Ctrl-C or SIGTERM.`,
+    footer: examples(
+      "dcos-security sandbox --state-dir ./sbx --port 8443",
+      "jq -r .superuser.password sbx/sandbox.json | dcos-security auth login --url https://127.0.0.1:8443 --ca-cert sbx/ca.crt --username bootstrapuser --password-file -",
+    ),
+  },
+);
+
+/** Parsed options of `sandbox`. */
+export type SandboxCommandOptions = InferValue<typeof sandboxCommand>;
+
+/** The default state directory. */
+export function defaultStateDir(env: (name: string) => string | undefined): string {
+  const xdg = env("XDG_STATE_HOME");
+  return `${xdg || `${env("HOME") ?? "."}/.local/state`}/dcos-security/sandbox`;
+}
+
+/** Runs the sandbox until SIGINT/SIGTERM. */
+export async function run(opts: SandboxCommandOptions, deps: Deps): Promise<void> {
+  const { startSandbox } = await import("../sandbox/server.ts");
+  const stateDir = opts.stateDir ?? defaultStateDir(deps.io.env);
+  const sb = await startSandbox({ stateDir, host: opts.host, port: opts.port });
+  const { info } = sb;
+  deps.io.out(
+    [
+      `dcos-security sandbox listening on ${info.url}`,
+      `  state:     ${stateDir}`,
+      `  CA:        ${info.ca_cert}`,
+      `  superuser: ${info.superuser.uid} (password in ${sb.infoPath})`,
+      `Log in with:`,
+      `  jq -r .superuser.password ${sb.infoPath} | dcos-security auth login --url ${info.url} --ca-cert ${info.ca_cert} --username ${info.superuser.uid} --password-file -`,
+      `Press Ctrl-C to stop.`,
+      "",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+  });
+  await sb.close();
+  deps.io.err("sandbox stopped");
+}
