@@ -270,9 +270,8 @@ export function toApiError(
   } catch {
     // not JSON (e.g. Admin Router's HTML pages)
   }
-  if (res.status === 401) {
-    detail ||= "authentication failed";
-    detail += ". Log in again with `dcos-security auth login`";
+  if (res.status === 401 && !detail) {
+    detail = "authentication failed. Log in again with `dcos-security auth login`";
   } else if (res.status === 403) {
     detail ||= "you are not authorized to perform this operation";
   } else if (!detail && text && !text.startsWith("<") && text.length < 300) {
