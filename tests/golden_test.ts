@@ -1,0 +1,81 @@
+/**
+ * Golden files for help pages and error messages (`UPDATE_GOLDEN=1 deno task test` rewrites them).
+ */
+import { assertEquals } from "./assert.ts";
+import { ROOT, runCli } from "./helpers.ts";
+
+const LEAVES = [
+  "auth login",
+  "auth logout",
+  "auth status",
+  "org users create",
+  "org users delete",
+  "org users show",
+  "org users grant",
+  "org users revoke",
+  "org groups add_user",
+  "org groups create",
+  "org groups del_user",
+  "org groups delete",
+  "org groups grant",
+  "org groups members",
+  "org groups revoke",
+  "org groups show",
+  "org service-accounts create",
+  "org service-accounts delete",
+  "org service-accounts keypair",
+  "org service-accounts show",
+  "sandbox",
+];
+
+const CASES: [name: string, args: string[]][] = [
+  ["root-help", ["--help"]],
+  ["root-noargs", []],
+  ["version", ["--version"]],
+  ["info", ["--info"]],
+  ["plugin-info", ["security", "--info"]],
+  ["help-auth", ["auth", "--help"]],
+  ["help-org", ["org", "--help"]],
+  ["help-org-users", ["org", "users", "--help"]],
+  ["help-org-groups", ["org", "groups", "-h"]],
+  ["help-org-service-accounts", ["org", "service-accounts", "--help"]],
+  ...LEAVES.map((
+    l,
+  ): [string, string[]] => [`help-${l.replaceAll(" ", "-")}`, [...l.split(" "), "--help"]]),
+  ["err-unknown-command", ["org", "users", "crate", "alice"]],
+  ["err-missing-argument", ["org", "users", "grant", "alice"]],
+  ["err-bad-action", ["org", "groups", "grant", "ops", "dcos:x", "write"]],
+  ["err-bad-key-length", ["org", "service-accounts", "keypair", "-l", "1024", "a.pem", "b.pem"]],
+  ["err-unknown-option", ["org", "users", "show", "--yaml"]],
+  ["err-no-cluster", ["org", "users", "show"]],
+  ["err-secret-account", ["org", "service-accounts", "create", "sa", "-s", "pass"]],
+  ["err-no-public-key", ["org", "service-accounts", "create", "sa"]],
+  ["err-no-password", ["org", "users", "create", "alice"]],
+  ["err-tls-choice", [
+    "auth",
+    "login",
+    "--url",
+    "https://x",
+    "--insecure",
+    "--ca-cert",
+    "c.pem",
+    "-u",
+    "a",
+  ]],
+];
+
+Deno.test("help pages and error messages match the golden files", async (t) => {
+  const home = await Deno.makeTempDir();
+  const update = Deno.env.get("UPDATE_GOLDEN") === "1";
+  for (const [name, args] of CASES) {
+    await t.step(name, async () => {
+      const r = await runCli(args, { env: { HOME: home, COLUMNS: "100" }, cwd: home });
+      const got = `$ dcos-security ${
+        args.join(" ")
+      }\n${r.stdout}--- stderr\n${r.stderr}--- exit ${r.code}\n`;
+      const path = `${ROOT}/tests/golden/${name}.txt`;
+      if (update) await Deno.writeTextFile(path, got);
+      assertEquals(got, await Deno.readTextFile(path));
+    });
+  }
+});
