@@ -8,6 +8,7 @@ import { message, text } from "@optique/core/message";
 import type { InferValue } from "@optique/core/parser";
 import { run as runParser } from "@optique/run";
 import { authCommand, run as runAuth } from "./commands/auth.ts";
+import { clusterCommand, run as runCluster } from "./commands/cluster/mod.ts";
 import { type Deps, examples } from "./commands/common.ts";
 import { orgCommand, run as runOrg } from "./commands/org/mod.ts";
 import { run as runSandbox, sandboxCommand } from "./commands/sandbox.ts";
@@ -16,7 +17,7 @@ import { VERSION } from "./lib/http.ts";
 import { denoIo, type Io } from "./lib/io.ts";
 
 /** The whole command tree. */
-export const rootParser = or(authCommand, orgCommand, sandboxCommand);
+export const rootParser = or(authCommand, clusterCommand, orgCommand, sandboxCommand);
 
 /** Parsed options of any command. */
 export type RootOptions = InferValue<typeof rootParser>;
@@ -49,6 +50,9 @@ function isRootHelp(argv: readonly string[]): boolean {
 export async function dispatch(opts: RootOptions, deps: Deps): Promise<void> {
   if (opts.cmd.startsWith("auth.")) {
     return await runAuth(opts as Parameters<typeof runAuth>[0], deps);
+  }
+  if (opts.cmd.startsWith("cluster.")) {
+    return await runCluster(opts as Parameters<typeof runCluster>[0], deps);
   }
   if (opts.cmd.startsWith("org.")) return await runOrg(opts as Parameters<typeof runOrg>[0], deps);
   if (opts.cmd === "sandbox") {

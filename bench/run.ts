@@ -6,6 +6,7 @@
 import { startSandbox } from "../sandbox/server.ts";
 import { State } from "../sandbox/state.ts";
 import { hashPassword } from "../sandbox/tokens.ts";
+import { benchKeygen } from "./keygen.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
@@ -141,6 +142,7 @@ try {
   } finally {
     await sb.close();
   }
+  results.push(...await benchKeygen(RUNS));
   await Deno.mkdir(`${root}bench/results`, { recursive: true });
   const file = `${root}bench/results/${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
   await Deno.writeTextFile(

@@ -24,7 +24,7 @@ export const jsonFlag = () =>
 
 /** A TEXT argument with a metavar. */
 export const textArg = (metavar: NonEmptyString, description?: string) =>
-  argument(string({ metavar }), description ? { description: message`${description}` } : undefined);
+  argument(string({ metavar }), description ? { description: [text(description)] } : undefined);
 
 /** A FILENAME argument or option value (`-` means stdin). */
 export const fileValue = (metavar: NonEmptyString = "FILENAME") => string({ metavar });

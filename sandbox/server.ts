@@ -3,6 +3,7 @@
  * durable state in a state directory, like `vault server -dev` but persistent.
  * @module
  */
+import { addCaRoutes } from "./ca.ts";
 import { HttpError, json } from "./http_util.ts";
 import { addGroupRoutes } from "./iam_groups.ts";
 import { IAM } from "./iam_model.ts";
@@ -88,6 +89,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const router = new Router();
     addUserRoutes(router, state, tokens);
     addGroupRoutes(router, state);
+    addCaRoutes(router, state, ca);
     router.add(
       "GET",
       "/metadata",

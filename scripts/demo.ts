@@ -34,6 +34,24 @@ async function step(note: string, args: string[], stdin?: string, display?: stri
   if (code !== 0) throw new Error(`step failed with exit ${code}: ${args.join(" ")}`);
 }
 
+/** Shows `openssl verify` of the issued certificate when openssl is installed. */
+async function verifyWithOpenssl(caFile: string, certFile: string): Promise<void> {
+  console.log(`\n# Verify it with openssl`);
+  console.log(bold("$ openssl verify -CAfile dcos-ca.crt web.pem"));
+  try {
+    const out = await new Deno.Command("openssl", {
+      args: ["verify", "-CAfile", caFile, certFile],
+      cwd: work,
+    }).output();
+    const text = new TextDecoder().decode(out.stdout).replace(`${work}/`, "");
+    console.log(text.trimEnd());
+    if (!out.success) throw new Error("openssl could not verify the certificate");
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) console.log("(openssl is not installed; skipped)");
+    else throw e;
+  }
+}
+
 function quote(a: string): string {
   return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`;
 }
@@ -129,6 +147,28 @@ try {
   ]);
   await step("Group members", ["org", "groups", "members", "demo-ops"]);
   await step("All users as JSON", ["org", "users", "show", "--json"]);
+  await step(
+    "Fetch the cluster CA (as DC/OS TLS guides do)",
+    ["cluster", "ca", "cacert"],
+    undefined,
+    "dcos-security cluster ca cacert > dcos-ca.crt",
+  );
+  await Deno.writeTextFile(`${work}/dcos-ca.crt`, await Deno.readTextFile(ca));
+  await step("Issue a certificate: the key and CSR are made here, the CA only signs", [
+    "cluster",
+    "ca",
+    "newcert",
+    "--cn",
+    "web.demo.local",
+    "--host",
+    "web.demo.local",
+    "--host",
+    "10.0.0.10",
+    "--out",
+    "web",
+  ]);
+  await step("Inspect it", ["cluster", "ca", "inspect", "web.pem"]);
+  await verifyWithOpenssl(`${work}/dcos-ca.crt`, `${work}/web.pem`);
   await step("Log in as the service account with its private key", [
     "auth",
     "login",

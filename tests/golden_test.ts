@@ -26,6 +26,12 @@ const LEAVES = [
   "org service-accounts keypair",
   "org service-accounts show",
   "sandbox",
+  "cluster ca cacert",
+  "cluster ca inspect",
+  "cluster ca newcert",
+  "cluster ca newkey",
+  "cluster ca profile",
+  "cluster ca sign",
 ];
 
 const CASES: [name: string, args: string[]][] = [
@@ -42,6 +48,22 @@ const CASES: [name: string, args: string[]][] = [
   ...LEAVES.map((
     l,
   ): [string, string[]] => [`help-${l.replaceAll(" ", "-")}`, [...l.split(" "), "--help"]]),
+  ["help-cluster", ["cluster", "--help"]],
+  ["help-cluster-ca", ["cluster", "ca", "--help"]],
+  ["err-key-mismatch", [
+    "cluster",
+    "ca",
+    "newkey",
+    "--cn",
+    "x",
+    "--host",
+    "x",
+    "--key-algo",
+    "ecdsa",
+    "--key-size",
+    "4096",
+  ]],
+  ["err-newcert-no-host", ["cluster", "ca", "newcert", "--cn", "x"]],
   ["err-unknown-command", ["org", "users", "crate", "alice"]],
   ["err-missing-argument", ["org", "users", "grant", "alice"]],
   ["err-bad-action", ["org", "groups", "grant", "ops", "dcos:x", "write"]],

@@ -1,0 +1,24 @@
+/**
+ * The `cluster` group: the certificate authority (and, as they are added, directory, OIDC, SAML and
+ * secret stores).
+ * @module
+ */
+import { or } from "@optique/core/constructs";
+import { message } from "@optique/core/message";
+import type { InferValue } from "@optique/core/parser";
+import { command } from "@optique/core/primitives";
+import type { Deps } from "../common.ts";
+import { caCommand, run as runCa } from "./ca.ts";
+
+/** The `cluster` command group. */
+export const clusterCommand = command("cluster", or(caCommand), {
+  description: message`Manage cluster-wide security settings.`,
+});
+
+/** Parsed options of any `cluster` command. */
+export type ClusterOptions = InferValue<typeof clusterCommand>;
+
+/** Runs a `cluster` command. */
+export async function run(opts: ClusterOptions, deps: Deps): Promise<void> {
+  return await runCa(opts, deps);
+}
