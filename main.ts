@@ -12,12 +12,19 @@ import { clusterCommand, run as runCluster } from "./commands/cluster/mod.ts";
 import { type Deps, examples } from "./commands/common.ts";
 import { orgCommand, run as runOrg } from "./commands/org/mod.ts";
 import { run as runSandbox, sandboxCommand } from "./commands/sandbox.ts";
+import { run as runSecrets, secretsCommand } from "./commands/secrets.ts";
 import { CliError } from "./lib/errors.ts";
 import { VERSION } from "./lib/http.ts";
 import { denoIo, type Io } from "./lib/io.ts";
 
 /** The whole command tree. */
-export const rootParser = or(authCommand, clusterCommand, orgCommand, sandboxCommand);
+export const rootParser = or(
+  authCommand,
+  clusterCommand,
+  orgCommand,
+  sandboxCommand,
+  secretsCommand,
+);
 
 /** Parsed options of any command. */
 export type RootOptions = InferValue<typeof rootParser>;
@@ -34,7 +41,7 @@ export function normalizeArgs(args: readonly string[]): string[] {
 const ROOT_DOC = {
   brief: [text(`${INFO}.`)],
   description:
-    message`Manage a DC/OS Enterprise cluster's users, groups, service accounts and permissions. Scripts written for ${"dcos security"} run unchanged; a leading ${"security"} word is accepted.`,
+    message`Manage a DC/OS Enterprise cluster's users, groups, service accounts, permissions, certificate authority and secrets. Scripts written for ${"dcos security"} run unchanged; a leading ${"security"} word is accepted.`,
   footer: examples(
     "dcos-security sandbox --state-dir ./sbx",
     "dcos-security auth login --url https://master.example.com --username alice",
@@ -55,9 +62,13 @@ export async function dispatch(opts: RootOptions, deps: Deps): Promise<void> {
     return await runCluster(opts as Parameters<typeof runCluster>[0], deps);
   }
   if (opts.cmd.startsWith("org.")) return await runOrg(opts as Parameters<typeof runOrg>[0], deps);
+  if (opts.cmd.startsWith("secrets.")) {
+    return await runSecrets(opts as Parameters<typeof runSecrets>[0], deps);
+  }
   if (opts.cmd === "sandbox") {
     return await runSandbox(opts as Parameters<typeof runSandbox>[0], deps);
   }
+  throw new Error(`no handler for command ${opts.cmd}`);
 }
 
 /** Makes the default dependencies: real IO and a session opened on first use. */

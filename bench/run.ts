@@ -7,6 +7,7 @@ import { startSandbox } from "../sandbox/server.ts";
 import { State } from "../sandbox/state.ts";
 import { hashPassword } from "../sandbox/tokens.ts";
 import { benchKeygen } from "./keygen.ts";
+import { benchSecrets } from "./secrets.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 const deno = Deno.execPath();
@@ -139,6 +140,7 @@ try {
         "--json",
       ], env),
     );
+    results.push(...await benchSecrets(sb.info, root, env));
   } finally {
     await sb.close();
   }

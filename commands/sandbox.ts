@@ -8,6 +8,7 @@ import { optional, withDefault } from "@optique/core/modifiers";
 import type { InferValue } from "@optique/core/parser";
 import { command, constant, option } from "@optique/core/primitives";
 import { integer, string } from "@optique/core/valueparser";
+import { UsageError } from "../lib/errors.ts";
 import { type Deps, examples } from "./common.ts";
 
 /** The `sandbox` command. */
@@ -22,6 +23,14 @@ export const sandboxCommand = command(
     port: optional(option("--port", integer({ min: 0, max: 65535, metavar: "PORT" }), {
       description: message`Port (0 for any free port; default: the previous port, else any).`,
     })),
+    unsealShares: optional(option("--unseal-shares", integer({ min: 1, max: 16, metavar: "N" }), {
+      description: message`Unseal keys to make on first start (default 3).`,
+    })),
+    unsealThreshold: optional(
+      option("--unseal-threshold", integer({ min: 1, max: 16, metavar: "T" }), {
+        description: message`Unseal keys needed to unseal (default 2).`,
+      }),
+    ),
     stateDir: optional(option("--state-dir", string({ metavar: "DIR" }), {
       description:
         message`Where state is kept (default: $XDG_STATE_HOME/dcos-security/sandbox or ~/.local/state/dcos-security/sandbox).`,
@@ -51,7 +60,16 @@ export function defaultStateDir(env: (name: string) => string | undefined): stri
 export async function run(opts: SandboxCommandOptions, deps: Deps): Promise<void> {
   const { startSandbox } = await import("../sandbox/server.ts");
   const stateDir = opts.stateDir ?? defaultStateDir(deps.io.env);
-  const sb = await startSandbox({ stateDir, host: opts.host, port: opts.port });
+  const shares = opts.unsealShares ?? 3;
+  const threshold = opts.unsealThreshold ?? Math.min(2, shares);
+  if (threshold > shares) throw new UsageError("--unseal-threshold cannot exceed --unseal-shares");
+  const sb = await startSandbox({
+    stateDir,
+    host: opts.host,
+    port: opts.port,
+    unsealShares: shares,
+    unsealThreshold: threshold,
+  });
   const { info } = sb;
   deps.io.out(
     [
@@ -59,6 +77,9 @@ export async function run(opts: SandboxCommandOptions, deps: Deps): Promise<void
       `  state:     ${stateDir}`,
       `  CA:        ${info.ca_cert}`,
       `  superuser: ${info.superuser.uid} (password in ${sb.infoPath})`,
+      `  secrets:   store default, ${
+        sb.sealStatus().sealed ? "SEALED" : "unsealed"
+      } (unseal keys in ${sb.infoPath}, ${info.unseal_threshold} needed)`,
       `Log in with:`,
       `  jq -r .superuser.password ${sb.infoPath} | dcos-security auth login --url ${info.url} --ca-cert ${info.ca_cert} --username ${info.superuser.uid} --password-file -`,
       `Press Ctrl-C to stop.`,

@@ -126,7 +126,9 @@ export class HttpClient {
         }
         throw e instanceof CliError ? e : new CliError(String(e));
       }
-      if (RETRY_STATUS.has(res.status) && attempt < attempts) {
+      // 502/503/504 from a proxy are transient; a JSON error from the service itself is an answer.
+      const serviceAnswer = (res.headers["content-type"] ?? "").includes("json");
+      if (RETRY_STATUS.has(res.status) && !serviceAnswer && attempt < attempts) {
         await backoff(attempt);
         continue;
       }

@@ -10,6 +10,8 @@ import { IAM } from "./iam_model.ts";
 import { addUserRoutes } from "./iam_users.ts";
 import { createRootCa, issueServerCert } from "./pki.ts";
 import { Router } from "./router.ts";
+import { SecretStore } from "./secret_store.ts";
+import { addSecretsRoutes } from "./secrets.ts";
 import { State } from "./state.ts";
 import { hashPassword, Tokens } from "./tokens.ts";
 
@@ -21,6 +23,8 @@ export interface Exchange {
   pattern?: string;
   /** Raw request path. */
   path: string;
+  /** Query string (with `?`), or "". */
+  query: string;
   /** Request content type. */
   requestType?: string;
   /** Request body text. */
@@ -43,6 +47,10 @@ export interface SandboxOptions {
   port?: number;
   /** Observer of every exchange (for contract checks). */
   onExchange?: (x: Exchange) => void;
+  /** Unseal key shares made on first start (default 3). */
+  unsealShares?: number;
+  /** Shares needed to unseal (default 2). */
+  unsealThreshold?: number;
 }
 
 /** What `sandbox.json` holds. */
@@ -53,6 +61,10 @@ export interface SandboxInfo {
   ca_cert: string;
   /** The bootstrap superuser. */
   superuser: { uid: string; password: string };
+  /** Unseal keys (hex Shamir shares) of the `default` secret store. */
+  unseal_keys: string[];
+  /** How many unseal keys open the store. */
+  unseal_threshold: number;
 }
 
 /** A running sandbox. */
@@ -61,6 +73,8 @@ export interface Sandbox {
   info: SandboxInfo;
   /** Path of sandbox.json. */
   infoPath: string;
+  /** The default store's seal status. */
+  sealStatus(): { sealed: boolean; threshold: number; shares: number; progress: number };
   /** Stops serving and closes the state. */
   close(): Promise<void>;
 }
@@ -86,10 +100,19 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     if (!state.get("cluster.id")) state.set("cluster.id", crypto.randomUUID());
     const clusterId = state.get("cluster.id")!;
 
+    const previousInfo = await readInfo(infoPath);
+    const { store, newKeys } = await SecretStore.open(state, {
+      shares: opts.unsealShares,
+      threshold: opts.unsealThreshold,
+      unsealKeys: previousInfo?.unseal_keys,
+    });
+    const unsealKeys = newKeys ?? previousInfo?.unseal_keys ?? [];
+
     const router = new Router();
     addUserRoutes(router, state, tokens);
     addGroupRoutes(router, state);
     addCaRoutes(router, state, ca);
+    addSecretsRoutes(router, state, new Map([[store.name, store]]));
     router.add(
       "GET",
       "/metadata",
@@ -159,14 +182,17 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       ca_cert: caPath,
       superuser: {
         uid: "bootstrapuser",
-        password: password ?? (await readInfo(infoPath))?.superuser.password ?? "",
+        password: password ?? previousInfo?.superuser.password ?? "",
       },
+      unseal_keys: unsealKeys,
+      unseal_threshold: store.status().threshold,
     };
     await Deno.writeTextFile(infoPath, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
     await Deno.chmod(infoPath, 0o600);
     return {
       info,
       infoPath,
+      sealStatus: () => store.status(),
       async close() {
         await httpServer.shutdown();
         state.close();
@@ -193,6 +219,7 @@ function withObserver(
       method: req.method,
       pattern: typeof m === "object" ? m.pattern : undefined,
       path: url.pathname,
+      query: url.search,
       requestType: req.headers.get("content-type") ?? undefined,
       requestBody,
       status: res.status,

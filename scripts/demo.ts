@@ -147,11 +147,32 @@ try {
   ]);
   await step("Group members", ["org", "groups", "members", "demo-ops"]);
   await step("All users as JSON", ["org", "users", "show", "--json"]);
+  await step("Store the service account's login secret (the value DC/OS services read)", [
+    "secrets",
+    "create-sa-secret",
+    "--strict",
+    "demo-sa.pem",
+    "demo-sa",
+    "demo-sa/login",
+  ]);
   await step(
-    "Fetch the cluster CA (as DC/OS TLS guides do)",
+    "Store a text secret from stdin: it never appears on the command line",
+    ["secrets", "create", "demo/db-password", "-t", "-"],
+    "correct horse battery staple\n",
+    "printf 'correct horse battery staple\\n' | dcos-security secrets create demo/db-password -t -",
+  );
+  await step("Read it back (exactly as stored)", ["secrets", "get", "demo/db-password"]);
+  console.log();
+  await step("List secrets", ["secrets", "list", "/"]);
+  await step("The secret store's seal status", [
+    "cluster",
+    "secret-store",
+    "seal-status",
+    "default",
+  ]);
+  await step(
+    "Fetch the cluster CA (DC/OS TLS guides save it with `> dcos-ca.crt`; the demo saves it too)",
     ["cluster", "ca", "cacert"],
-    undefined,
-    "dcos-security cluster ca cacert > dcos-ca.crt",
   );
   await Deno.writeTextFile(`${work}/dcos-ca.crt`, await Deno.readTextFile(ca));
   await step("Issue a certificate: the key and CSR are made here, the CA only signs", [

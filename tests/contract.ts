@@ -26,6 +26,13 @@ interface LoadedSpec {
   id: string;
 }
 
+const LIST = {
+  type: "object",
+  required: ["array"],
+  properties: { array: { type: "array", items: { type: "string" } } },
+  additionalProperties: false,
+};
+
 const IAM_ERROR = {
   type: "object",
   required: ["title"],
@@ -80,7 +87,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
 function templateFor(spec: LoadedSpec, pattern: string): string | undefined {
   if (!pattern.startsWith(spec.basePath)) return undefined;
   const rest = pattern.slice(spec.basePath.length) || "/";
-  const asTemplate = rest.replace(/:([A-Za-z_-]+)/g, (_, n) => `{${n}}`);
+  const asTemplate = rest.replace(/:([A-Za-z_-]+)/g, (_, n) => `{${n}}`).replace("*path", "{path}");
   if (spec.paths[asTemplate]) return asTemplate;
   // parameter names may differ ({provider-id} vs :id): match by shape
   const shape = (p: string) => p.replace(/\{[^}]+\}/g, "{}");
@@ -137,7 +144,14 @@ export function validateExchanges(
     }
     const documented = op.responses[String(x.status)];
     const isJson = (x.responseType ?? "").includes("json");
-    if (documented) {
+    const secretRead = x.method === "GET" && template.startsWith("/secret/");
+    if (secretRead && x.status === 200 && x.query.includes("list=true")) {
+      // `?list=true` answers `{"array": [names]}`, which the spec does not describe (dcos-api.md §5.2).
+      const p = check(spec, LIST, JSON.parse(x.responseBody), `${where} list response`);
+      if (p) problems.push(p);
+    } else if (secretRead && x.status === 200 && x.responseType === "application/octet-stream") {
+      // binary secrets are served as raw bytes (dcos-api.md §5.2, binary secrets)
+    } else if (documented) {
       if (documented.schema) {
         if (!isJson) problems.push(`${where}: documented JSON response but got ${x.responseType}`);
         else {

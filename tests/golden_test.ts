@@ -32,6 +32,17 @@ const LEAVES = [
   "cluster ca newkey",
   "cluster ca profile",
   "cluster ca sign",
+  "cluster secret-store seal",
+  "cluster secret-store seal-status",
+  "cluster secret-store show",
+  "cluster secret-store status",
+  "cluster secret-store unseal",
+  "secrets create",
+  "secrets create-sa-secret",
+  "secrets delete",
+  "secrets get",
+  "secrets list",
+  "secrets update",
 ];
 
 const CASES: [name: string, args: string[]][] = [
@@ -49,6 +60,10 @@ const CASES: [name: string, args: string[]][] = [
     l,
   ): [string, string[]] => [`help-${l.replaceAll(" ", "-")}`, [...l.split(" "), "--help"]]),
   ["help-cluster", ["cluster", "--help"]],
+  ["help-secrets", ["secrets", "--help"]],
+  ["help-cluster-secret-store", ["cluster", "secret-store", "--help"]],
+  ["err-secret-no-value", ["secrets", "create", "x"]],
+  ["err-secret-two-values", ["secrets", "create", "x", "-v", "a", "-f", "b"]],
   ["help-cluster-ca", ["cluster", "ca", "--help"]],
   ["err-key-mismatch", [
     "cluster",

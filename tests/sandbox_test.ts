@@ -28,7 +28,13 @@ Deno.test({
     const sb = await startSandbox({ stateDir: dir, port: 0 });
     const info = JSON.parse(await Deno.readTextFile(`${dir}/sandbox.json`));
     assertEquals((await Deno.stat(`${dir}/sandbox.json`)).mode! & 0o777, 0o600);
-    assertEquals(Object.keys(info).sort(), ["ca_cert", "superuser", "url"]);
+    assertEquals(Object.keys(info).sort(), [
+      "ca_cert",
+      "superuser",
+      "unseal_keys",
+      "unseal_threshold",
+      "url",
+    ]);
     assertEquals(info.superuser.uid, "bootstrapuser");
     assert(info.superuser.password.length >= 20);
     assertMatch(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
@@ -122,6 +128,7 @@ Deno.test("the contract checker catches bad responses and undocumented statuses"
       method: "GET",
       pattern: "/acs/api/v1/users/:uid",
       path: "/acs/api/v1/users/a",
+      query: "",
       requestBody: "",
       status: 200,
       responseType: "application/json",
@@ -131,6 +138,7 @@ Deno.test("the contract checker catches bad responses and undocumented statuses"
       method: "PUT",
       pattern: "/acs/api/v1/groups/:gid",
       path: "/acs/api/v1/groups/g",
+      query: "",
       requestType: "application/json",
       requestBody: JSON.stringify({ nope: 1 }),
       status: 200,
@@ -140,6 +148,7 @@ Deno.test("the contract checker catches bad responses and undocumented statuses"
       method: "GET",
       pattern: "/acs/api/v1/groups/:gid",
       path: "/acs/api/v1/groups/g",
+      query: "",
       requestBody: "",
       status: 400,
       responseType: "application/json",

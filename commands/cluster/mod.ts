@@ -9,9 +9,10 @@ import type { InferValue } from "@optique/core/parser";
 import { command } from "@optique/core/primitives";
 import type { Deps } from "../common.ts";
 import { caCommand, run as runCa } from "./ca.ts";
+import { run as runSecretStore, secretStoreCommand } from "./secret_store.ts";
 
 /** The `cluster` command group. */
-export const clusterCommand = command("cluster", or(caCommand), {
+export const clusterCommand = command("cluster", or(caCommand, secretStoreCommand), {
   description: message`Manage cluster-wide security settings.`,
 });
 
@@ -20,5 +21,8 @@ export type ClusterOptions = InferValue<typeof clusterCommand>;
 
 /** Runs a `cluster` command. */
 export async function run(opts: ClusterOptions, deps: Deps): Promise<void> {
-  return await runCa(opts, deps);
+  if (opts.cmd.startsWith("cluster.ca.")) {
+    return await runCa(opts as Parameters<typeof runCa>[0], deps);
+  }
+  return await runSecretStore(opts as Parameters<typeof runSecretStore>[0], deps);
 }
