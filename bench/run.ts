@@ -140,6 +140,16 @@ try {
         "--json",
       ], env),
     );
+    const cli = (...args: string[]) => ["run", "-A", "--quiet", `${root}main.ts`, ...args];
+    const newcert = ["cluster", "ca", "newcert", "--cn", "b", "--host", "b.local", "--json"];
+    results.push(await measure("cluster ca newcert (ecdsa-256, end to end)", cli(...newcert), env));
+    results.push(
+      await measure(
+        "cluster ca newcert (rsa-2048, end to end)",
+        cli(...newcert, "--key-algo", "rsa"),
+        env,
+      ),
+    );
     results.push(...await benchSecrets(sb.info, root, env));
   } finally {
     await sb.close();
