@@ -38,11 +38,8 @@ const USER_CREATE = stringObject([
 ]);
 const USER_UPDATE = stringObject(["description", "password"]);
 
-/** Services a login may fall back to for unknown users (LDAP, added by later issues). */
-export interface ExternalLogin {
-  /** Returns a user row after a successful external login, or undefined. */
-  login(uid: string, password: string): Promise<UserRow | undefined>;
-}
+/** Checks the password of an imported LDAP user against the directory. */
+export type ExternalLogin = (uid: string, password: string) => Promise<boolean>;
 
 const invalidCredentials = () =>
   new HttpError(401, "Invalid credentials.", {
@@ -72,9 +69,10 @@ export function addUserRoutes(
     }
     if (!body.uid) throw new HttpError(400, "`uid` missing in the request body");
     if (hasPw && body.password === "") throw new HttpError(400, "`password` must not be empty");
-    let user = state.user(body.uid);
-    if (!user && hasPw && external) user = await external.login(body.uid, body.password!);
-    else if (user && hasPw) {
+    const user = state.user(body.uid);
+    if (user && hasPw && user.provider_type === "ldap") {
+      if (!external || !(await external(user.uid, body.password!))) throw invalidCredentials();
+    } else if (user && hasPw) {
       if (
         user.is_service || !user.password_hash ||
         !(await verifyPassword(body.password!, user.password_hash))

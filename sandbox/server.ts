@@ -8,6 +8,8 @@ import { HttpError, json } from "./http_util.ts";
 import { addGroupRoutes } from "./iam_groups.ts";
 import { IAM } from "./iam_model.ts";
 import { addUserRoutes } from "./iam_users.ts";
+import { addLdapRoutes, ldapLogin } from "./ldap.ts";
+import { addSsoRoutes } from "./sso.ts";
 import { createRootCa, issueServerCert } from "./pki.ts";
 import { Router } from "./router.ts";
 import { SecretStore } from "./secret_store.ts";
@@ -109,7 +111,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     const unsealKeys = newKeys ?? previousInfo?.unseal_keys ?? [];
 
     const router = new Router();
-    addUserRoutes(router, state, tokens);
+    addUserRoutes(router, state, tokens, ldapLogin(state));
+    addLdapRoutes(router, state);
+    addSsoRoutes(router, state);
     addGroupRoutes(router, state);
     addCaRoutes(router, state, ca);
     addSecretsRoutes(router, state, new Map([[store.name, store]]));

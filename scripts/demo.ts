@@ -11,6 +11,7 @@ const env = {
   HOME: work,
   DCOS_DIR: `${work}/.dcos`,
   ALICE_PASSWORD: "wonderland-42",
+  OIDC_CLIENT_SECRET: "demo-client-secret",
   NO_COLOR: "1",
 };
 const bold = (s: string) => Deno.stdout.isTerminal() && !Deno.noColor ? `\x1b[1m${s}\x1b[0m` : s;
@@ -170,6 +171,26 @@ try {
     "seal-status",
     "default",
   ]);
+  await step(
+    "Register an OIDC provider; the client secret comes from the environment",
+    [
+      "cluster",
+      "oidc",
+      "add",
+      "demo-idp",
+      "-d",
+      "Demo identity provider",
+      "-i",
+      "https://idp.example.org",
+      "-b",
+      "https://dcos.example.org",
+      "--client-id",
+      "dcos",
+      "--client-secret-env",
+      "OIDC_CLIENT_SECRET",
+    ],
+  );
+  await step("", ["cluster", "oidc", "show"]);
   await step(
     "Fetch the cluster CA (DC/OS TLS guides save it with `> dcos-ca.crt`; the demo saves it too)",
     ["cluster", "ca", "cacert"],
