@@ -16,6 +16,7 @@ import { run as runSecrets, secretsCommand } from "./commands/secrets.ts";
 import { CliError } from "./lib/errors.ts";
 import { VERSION } from "./lib/http.ts";
 import { denoIo, type Io } from "./lib/io.ts";
+import { commandTree, didYouMean, type UsageTerm } from "./lib/suggest.ts";
 
 /** The whole command tree. */
 export const rootParser = or(
@@ -110,7 +111,7 @@ export async function main(args: readonly string[], io: Io = denoIo): Promise<nu
     io.out(INFO + "\n");
     return 0;
   }
-  const opts = runParser(rootParser, {
+  const opts = await runParser(rootParser, {
     programName: "dcos-security",
     args: argv.length ? argv : ["--help"],
     help: { option: { names: ["-h", "--help"] }, command: true },
@@ -122,6 +123,16 @@ export async function main(args: readonly string[], io: Io = denoIo): Promise<nu
     showChoices: true,
     showDefault: true,
     ...(isRootHelp(argv) ? ROOT_DOC : {}),
+    stderr: (text) => {
+      io.err(text);
+      if (
+        /^Error: (Unexpected option or subcommand|No matched option)/m.test(text) &&
+        !/Did you mean/.test(text)
+      ) {
+        const hint = didYouMean(commandTree(rootParser.usage as readonly UsageTerm[]), argv);
+        if (hint) io.err(hint);
+      }
+    },
   });
   const deps = defaultDeps(io);
   try {

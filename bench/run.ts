@@ -79,6 +79,34 @@ try {
     results.push(b);
     console.log(`  ratio bundle --help / empty: ${(b.median_ms / empty.median_ms).toFixed(2)}`);
   } else console.log("  (no dist/dcos-security.js: run `deno task bundle` to measure the bundle)");
+  const complete = await measure("completion request (commands, source)", [
+    "run",
+    "-A",
+    "--quiet",
+    `${root}main.ts`,
+    "completion",
+    "bash",
+    "org",
+    "us",
+  ]);
+  results.push(complete);
+  console.log(`  ratio completion / empty: ${(complete.median_ms / empty.median_ms).toFixed(2)}`);
+  if (await Deno.stat(bundle).then(() => true, () => false)) {
+    const cb = await measure("completion request (commands, bundle)", [
+      "run",
+      "-A",
+      "--quiet",
+      bundle,
+      "completion",
+      "bash",
+      "org",
+      "us",
+    ]);
+    results.push(cb);
+    console.log(
+      `  ratio bundle completion / empty: ${(cb.median_ms / empty.median_ms).toFixed(2)}`,
+    );
+  }
 
   console.log("\nseeding a sandbox with 10,000 users...");
   const stateDir = `${tmp}/sandbox`;

@@ -30,7 +30,7 @@ import {
 } from "../lib/login.ts";
 import { emit } from "../lib/output.ts";
 import { readCaBundle } from "../lib/session.ts";
-import { type Deps, examples, jsonFlag } from "./common.ts";
+import { type Deps, examples, fileValue, jsonFlag } from "./common.ts";
 
 const login = command(
   "login",
@@ -46,18 +46,18 @@ const login = command(
       description:
         message`Password (visible in ps and shell history: prefer --password-file or the prompt).`,
     })),
-    passwordFile: optional(option("--password-file", string({ metavar: "FILE" }), {
+    passwordFile: optional(option("--password-file", fileValue("FILE"), {
       description: message`Read the password from FILE (${"-"} for stdin).`,
     })),
     passwordEnv: optional(option("--password-env", string({ metavar: "VAR" }), {
       description:
         message`Read the password from environment variable VAR (DCOS_PASSWORD is used when set).`,
     })),
-    privateKey: optional(option("--private-key", string({ metavar: "FILE" }), {
+    privateKey: optional(option("--private-key", fileValue("FILE"), {
       description:
         message`Log in as a service account with this RSA private key (PKCS#1 or PKCS#8).`,
     })),
-    caCert: optional(option("--ca-cert", string({ metavar: "FILE" }), {
+    caCert: optional(option("--ca-cert", fileValue("FILE"), {
       description: message`Trust this CA bundle for the cluster.`,
     })),
     caFingerprint: optional(option("--ca-fingerprint", string({ metavar: "SHA256" }), {

@@ -7,6 +7,7 @@ import { lineBreak, type Message, message, type MessageTerm, text } from "@optiq
 import { optional } from "@optique/core/modifiers";
 import { argument, option } from "@optique/core/primitives";
 import { choice, type NonEmptyString, string } from "@optique/core/valueparser";
+import { type DynamicKind, dynamicValue, fileName } from "../lib/completion.ts";
 import type { Io } from "../lib/io.ts";
 import type { Session } from "../lib/session.ts";
 
@@ -27,7 +28,14 @@ export const textArg = (metavar: NonEmptyString, description?: string) =>
   argument(string({ metavar }), description ? { description: [text(description)] } : undefined);
 
 /** A FILENAME argument or option value (`-` means stdin). */
-export const fileValue = (metavar: NonEmptyString = "FILENAME") => string({ metavar });
+export const fileValue = (metavar: NonEmptyString = "FILENAME") => fileName(metavar);
+
+/** An argument whose value completes from the cluster (user, group, secret path, …). */
+export const idArg = (metavar: NonEmptyString, kind: DynamicKind, description?: string) =>
+  argument(
+    dynamicValue(metavar, kind),
+    description ? { description: [text(description)] } : undefined,
+  );
 
 /** The five IAM actions. */
 export const ACTIONS = ["create", "read", "update", "delete", "full"] as const;

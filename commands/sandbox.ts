@@ -71,6 +71,11 @@ export async function run(opts: SandboxCommandOptions, deps: Deps): Promise<void
     unsealThreshold: threshold,
   });
   const { info } = sb;
+  // listen for signals before telling anyone we are up, so an early Ctrl-C still stops cleanly
+  const stopped = new Promise<void>((resolve) => {
+    Deno.addSignalListener("SIGINT", () => resolve());
+    Deno.addSignalListener("SIGTERM", () => resolve());
+  });
   deps.io.out(
     [
       `dcos-security sandbox listening on ${info.url}`,
@@ -86,11 +91,7 @@ export async function run(opts: SandboxCommandOptions, deps: Deps): Promise<void
       "",
     ].join("\n"),
   );
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    Deno.addSignalListener("SIGINT", stop);
-    Deno.addSignalListener("SIGTERM", stop);
-  });
+  await stopped;
   await sb.close();
   deps.io.err("sandbox stopped");
 }

@@ -15,7 +15,7 @@ import { privateKeyToPkcs8 } from "../lib/key_format.ts";
 import { emit } from "../lib/output.ts";
 import { toPem } from "../lib/pki.ts";
 import { normalizePath, type SecretInput, SecretsClient } from "../lib/secrets.ts";
-import { type Deps, examples, fileValue, jsonFlag } from "./common.ts";
+import { type Deps, examples, fileValue, idArg, jsonFlag } from "./common.ts";
 
 const storeId = () =>
   withDefault(
@@ -24,10 +24,7 @@ const storeId = () =>
     }),
     "default",
   );
-const pathArg = () =>
-  argument(string({ metavar: "PATH" }), {
-    description: message`Secret path (a leading / is optional).`,
-  });
+const pathArg = () => idArg("PATH", "secret", "Secret path (a leading / is optional).");
 
 const valueOptions = {
   store: storeId(),
@@ -120,7 +117,7 @@ const createSa = command(
     privateKey: argument(fileValue("SA_PRIVATE_KEY"), {
       description: message`The service account's RSA private key (PEM file, ${"-"} for stdin).`,
     }),
-    uid: argument(string({ metavar: "SA_UID" }), { description: message`The service account ID.` }),
+    uid: idArg("SA_UID", "service-account", "The service account ID."),
     path: argument(string({ metavar: "SECRET_PATH" }), {
       description: message`Where to store the secret.`,
     }),

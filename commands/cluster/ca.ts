@@ -19,6 +19,7 @@ import {
   type KeySpec,
   resolveKeySpec,
 } from "../../lib/csr.ts";
+import { dynamicValue } from "../../lib/completion.ts";
 import { CliError, UsageError } from "../../lib/errors.ts";
 import { exists, writeFileAtomic } from "../../lib/fs_safe.ts";
 import { readInputText } from "../../lib/input.ts";
@@ -52,7 +53,7 @@ const keyRequest = object({
     { min: 1 },
   ),
   json: jsonFlag(),
-  out: optional(option("--out", string({ metavar: "PREFIX" }), {
+  out: optional(option("--out", fileValue("PREFIX"), {
     description:
       message`Write PREFIX-key.pem (0600), PREFIX.csr and PREFIX.pem instead of printing them.`,
   })),
@@ -76,7 +77,7 @@ const profile = command(
   "profile",
   object({
     cmd: constant("cluster.ca.profile"),
-    profile: optional(option("-p", "--profile", string({ metavar: "TEXT" }), {
+    profile: optional(option("-p", "--profile", dynamicValue("TEXT", "profile"), {
       description: message`Signing profile to fetch information about.`,
     })),
     json: jsonFlag(),
@@ -110,7 +111,7 @@ const newcert = command(
     object({
       cmd: constant("cluster.ca.newcert"),
       profile: optional(
-        option("-p", "--profile", string({ metavar: "TEXT" }), {
+        option("-p", "--profile", dynamicValue("TEXT", "profile"), {
           description: message`Signing profile to use.`,
         }),
       ),
@@ -135,7 +136,7 @@ const sign = command(
       description: message`Path to a CSR to sign (${"-"} reads stdin).`,
     }),
     profile: optional(
-      option("-p", "--profile", string({ metavar: "TEXT" }), {
+      option("-p", "--profile", dynamicValue("TEXT", "profile"), {
         description: message`Signing profile to use.`,
       }),
     ),

@@ -29,7 +29,7 @@ const test = command(
     cmd: constant("cluster.directory.test"),
     json: jsonFlag(),
     passwordFile: optional(
-      option("--password-file", string({ metavar: "FILE" }), {
+      option("--password-file", fileValue("FILE"), {
         description: message`Read the password from FILE (${"-"} for stdin).`,
       }),
     ),

@@ -12,7 +12,10 @@ import { CliError } from "../../lib/errors.ts";
 import { IdentityClient } from "../../lib/identity.ts";
 import { readInputText, readSecret } from "../../lib/input.ts";
 import { emit } from "../../lib/output.ts";
-import { type Deps, examples, fileValue, jsonFlag } from "../common.ts";
+import { type Deps, examples, fileValue, idArg, jsonFlag } from "../common.ts";
+
+/** A new provider ID (nothing to complete). */
+const dynamicOrPlain = (metavar: "OIDC_ID" | "SAML_ID") => string({ metavar });
 
 const oidcFields = (verb: "add" | "modify") => ({
   cmd: constant(`cluster.oidc.${verb}` as const),
@@ -30,7 +33,7 @@ const oidcFields = (verb: "add" | "modify") => ({
       message`Client secret (visible in ps: prefer --client-secret-file, --client-secret-env or the prompt).`,
   })),
   clientSecretFile: optional(
-    option("--client-secret-file", string({ metavar: "FILE" }), {
+    option("--client-secret-file", fileValue("FILE"), {
       description: message`Read the client secret from FILE (${"-"} for stdin).`,
     }),
   ),
@@ -50,7 +53,7 @@ const oidcFields = (verb: "add" | "modify") => ({
   noVerify: option("--no-verify-server-certificate", {
     description: message`Do not verify the provider's TLS certificate.`,
   }),
-  id: argument(string({ metavar: "OIDC_ID" })),
+  id: verb === "add" ? argument(dynamicOrPlain("OIDC_ID")) : idArg("OIDC_ID", "oidc"),
 });
 
 const oidcAdd = command("add", object(oidcFields("add")), {
@@ -77,7 +80,7 @@ const samlFields = (verb: "add" | "modify") => ({
   spBaseUrl: option("-b", "--sp-base-url", string({ metavar: "TEXT" }), {
     description: message`The base URL for the service provider.`,
   }),
-  id: argument(string({ metavar: "SAML_ID" })),
+  id: verb === "add" ? argument(dynamicOrPlain("SAML_ID")) : idArg("SAML_ID", "saml"),
 });
 
 const samlAdd = command("add", object(samlFields("add")), {
@@ -98,7 +101,7 @@ const del = (kind: "oidc" | "saml") =>
     "delete",
     object({
       cmd: constant(`cluster.${kind}.delete` as const),
-      id: argument(string({ metavar: kind === "oidc" ? "OIDC_ID" : "SAML_ID" })),
+      id: idArg(kind === "oidc" ? "OIDC_ID" : "SAML_ID", kind),
     }),
     {
       description: message`Delete a provider configuration.`,
@@ -114,7 +117,7 @@ const show = (kind: "oidc" | "saml") =>
     object({
       cmd: constant(`cluster.${kind}.show` as const),
       json: jsonFlag(),
-      ids: multiple(argument(string({ metavar: kind === "oidc" ? "OIDC_ID" : "SAML_ID" }))),
+      ids: multiple(idArg(kind === "oidc" ? "OIDC_ID" : "SAML_ID", kind)),
     }),
     {
       description:
@@ -130,7 +133,7 @@ const spMetadata = command(
   "sp-metadata",
   object({
     cmd: constant("cluster.saml.sp-metadata"),
-    id: argument(string({ metavar: "SAML_ID" })),
+    id: idArg("SAML_ID", "saml"),
   }),
   {
     description: message`Print the service provider metadata XML to give to the identity provider.`,
@@ -142,7 +145,7 @@ const callbackUrl = command(
   "callback-url",
   object({
     cmd: constant("cluster.saml.callback-url"),
-    id: argument(string({ metavar: "SAML_ID" })),
+    id: idArg("SAML_ID", "saml"),
   }),
   {
     description:

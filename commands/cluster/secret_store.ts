@@ -11,19 +11,16 @@ import { string } from "@optique/core/valueparser";
 import { readSecret } from "../../lib/input.ts";
 import { emit, keyedBy, omit } from "../../lib/output.ts";
 import { SecretsClient } from "../../lib/secrets.ts";
-import { type Deps, examples, jsonFlag } from "../common.ts";
+import { type Deps, examples, fileValue, idArg, jsonFlag } from "../common.ts";
 
-const storeArg = () =>
-  argument(string({ metavar: "STORE_ID" }), {
-    description: message`Store ID (e.g. ${"default"}).`,
-  });
+const storeArg = () => idArg("STORE_ID", "store", "Store ID (e.g. default).");
 
 const show = command(
   "show",
   object({
     cmd: constant("cluster.secret-store.show"),
     json: jsonFlag(),
-    ids: multiple(argument(string({ metavar: "STORE_ID" }))),
+    ids: multiple(idArg("STORE_ID", "store")),
   }),
   {
     description:
@@ -61,7 +58,7 @@ const unseal = command(
     cmd: constant("cluster.secret-store.unseal"),
     json: jsonFlag(),
     keyFile: optional(
-      option("--key-file", string({ metavar: "FILE" }), {
+      option("--key-file", fileValue("FILE"), {
         description: message`Read the unseal key from FILE (${"-"} for stdin).`,
       }),
     ),

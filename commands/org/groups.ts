@@ -10,12 +10,24 @@ import { command, constant, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import { IamClient } from "../../lib/iam.ts";
 import { emit, keyedBy, omit } from "../../lib/output.ts";
-import { aclDescription, actionArg, type Deps, examples, jsonFlag, textArg } from "../common.ts";
+import {
+  aclDescription,
+  actionArg,
+  type Deps,
+  examples,
+  idArg,
+  jsonFlag,
+  textArg,
+} from "../common.ts";
 import { grantPermission } from "./users.ts";
 
 const addUser = command(
   "add_user",
-  object({ cmd: constant("org.groups.add_user"), gid: textArg("GID"), uid: textArg("UID") }),
+  object({
+    cmd: constant("org.groups.add_user"),
+    gid: idArg("GID", "group"),
+    uid: idArg("UID", "principal"),
+  }),
   {
     description: message`Add user identified by UID to group GID.`,
     footer: examples("dcos-security org groups add_user ops alice"),
@@ -39,7 +51,11 @@ const create = command(
 
 const delUser = command(
   "del_user",
-  object({ cmd: constant("org.groups.del_user"), gid: textArg("GID"), uid: textArg("UID") }),
+  object({
+    cmd: constant("org.groups.del_user"),
+    gid: idArg("GID", "group"),
+    uid: idArg("UID", "principal"),
+  }),
   {
     description: message`Remove user identified by UID from group GID.`,
     footer: examples("dcos-security org groups del_user ops alice"),
@@ -48,7 +64,7 @@ const delUser = command(
 
 const del = command(
   "delete",
-  object({ cmd: constant("org.groups.delete"), gid: textArg("GID") }),
+  object({ cmd: constant("org.groups.delete"), gid: idArg("GID", "group") }),
   {
     description: message`Remove a group.`,
     footer: examples("dcos-security org groups delete ops"),
@@ -60,7 +76,7 @@ const grant = command(
   object({
     cmd: constant("org.groups.grant"),
     description: aclDescription(),
-    gid: textArg("GID"),
+    gid: idArg("GID", "group"),
     rid: textArg("RID"),
     action: actionArg(),
   }),
@@ -73,7 +89,7 @@ const grant = command(
 
 const members = command(
   "members",
-  object({ cmd: constant("org.groups.members"), json: jsonFlag(), gid: textArg("GID") }),
+  object({ cmd: constant("org.groups.members"), json: jsonFlag(), gid: idArg("GID", "group") }),
   {
     description: message`List members of a group (users and service accounts), keyed by uid.`,
     footer: examples("dcos-security org groups members ops --json"),
@@ -84,7 +100,7 @@ const revoke = command(
   "revoke",
   object({
     cmd: constant("org.groups.revoke"),
-    gid: textArg("GID"),
+    gid: idArg("GID", "group"),
     rid: textArg("RID"),
     action: actionArg(),
   }),
@@ -97,7 +113,11 @@ const revoke = command(
 
 const show = command(
   "show",
-  object({ cmd: constant("org.groups.show"), json: jsonFlag(), gids: multiple(textArg("GIDS")) }),
+  object({
+    cmd: constant("org.groups.show"),
+    json: jsonFlag(),
+    gids: multiple(idArg("GIDS", "group")),
+  }),
   {
     description: message`Print basic information about a group or groups.`,
     footer: examples("dcos-security org groups show", "dcos-security org groups show ops"),

@@ -13,7 +13,7 @@ import { exists, writeFileAtomic } from "../../lib/fs_safe.ts";
 import { IamClient } from "../../lib/iam.ts";
 import { readInputText } from "../../lib/input.ts";
 import { checkRsaPublicKey, generateRsaKeyPair } from "../../lib/keys.ts";
-import { type Deps, examples, fileValue, jsonFlag, textArg } from "../common.ts";
+import { type Deps, examples, fileValue, idArg, jsonFlag, textArg } from "../common.ts";
 import { showUsers } from "./users.ts";
 
 const create = command(
@@ -45,7 +45,7 @@ const create = command(
 
 const del = command(
   "delete",
-  object({ cmd: constant("org.service-accounts.delete"), sid: textArg("SID") }),
+  object({ cmd: constant("org.service-accounts.delete"), sid: idArg("SID", "service-account") }),
   {
     description: message`Delete service account identified by SID.`,
     footer: examples("dcos-security org service-accounts delete my-sa"),
@@ -82,7 +82,7 @@ const show = command(
   object({
     cmd: constant("org.service-accounts.show"),
     json: jsonFlag(),
-    sids: multiple(textArg("SIDS")),
+    sids: multiple(idArg("SIDS", "service-account")),
   }),
   {
     description:

@@ -17,6 +17,8 @@ import {
   DEFAULT_ACL_DESCRIPTION,
   type Deps,
   examples,
+  fileValue,
+  idArg,
   jsonFlag,
   textArg,
 } from "../common.ts";
@@ -33,7 +35,7 @@ const create = command(
     password: optional(option("-p", "--password", string({ metavar: "TEXT" }), {
       description: message`Password (at least 5 characters); ${"-"} reads it from stdin.`,
     })),
-    passwordFile: optional(option("--password-file", string({ metavar: "FILE" }), {
+    passwordFile: optional(option("--password-file", fileValue("FILE"), {
       description: message`Read the password from FILE (${"-"} for stdin).`,
     })),
     passwordEnv: optional(option("--password-env", string({ metavar: "VAR" }), {
@@ -53,7 +55,7 @@ const create = command(
 
 const del = command(
   "delete",
-  object({ cmd: constant("org.users.delete"), uid: textArg("UID") }),
+  object({ cmd: constant("org.users.delete"), uid: idArg("UID", "user") }),
   {
     description: message`Delete user identified by UID.`,
     footer: examples("dcos-security org users delete alice"),
@@ -62,7 +64,11 @@ const del = command(
 
 const show = command(
   "show",
-  object({ cmd: constant("org.users.show"), json: jsonFlag(), uids: multiple(textArg("UIDS")) }),
+  object({
+    cmd: constant("org.users.show"),
+    json: jsonFlag(),
+    uids: multiple(idArg("UIDS", "user")),
+  }),
   {
     description: message`Print information about a user or users.`,
     footer: examples("dcos-security org users show", "dcos-security org users show alice --json"),
@@ -74,7 +80,7 @@ const grant = command(
   object({
     cmd: constant("org.users.grant"),
     description: aclDescription(),
-    uid: textArg("UID"),
+    uid: idArg("UID", "user"),
     rid: textArg("RID"),
     action: actionArg(),
   }),
@@ -89,7 +95,7 @@ const revoke = command(
   "revoke",
   object({
     cmd: constant("org.users.revoke"),
-    uid: textArg("UID"),
+    uid: idArg("UID", "user"),
     rid: textArg("RID"),
     action: actionArg(),
   }),
