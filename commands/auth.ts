@@ -98,6 +98,10 @@ const status = command("status", object({ cmd: constant("auth.status"), json: js
 /** The `auth` command group. */
 export const authCommand = command("auth", or(login, logout, status), {
   description: message`Log in to a cluster and show the login status.`,
+  footer: examples(
+    "dcos-security auth login --url https://master.example.com --username alice",
+    "dcos-security auth status",
+  ),
 });
 
 /** Parsed options of any `auth` command. */

@@ -134,6 +134,7 @@ const createSa = command(
 /** The `secrets` command group. */
 export const secretsCommand = command("secrets", or(create, createSa, del, get, list, update), {
   description: message`Manage secrets: text and binary values, and service-account login secrets.`,
+  footer: examples("dcos-security secrets list /", "dcos-security secrets get db/password"),
 });
 
 /** Parsed options of any `secrets` command. */

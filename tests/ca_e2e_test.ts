@@ -32,6 +32,9 @@ Deno.test({
         expectCode(r, 0);
         assertEquals(r.stdout, await Deno.readTextFile(c.sandbox.info.ca_cert));
         await Deno.writeTextFile(caFile, r.stdout);
+        assertEquals(JSON.parse((await c.cli(["cluster", "ca", "cacert", "--json"])).stdout), {
+          certificate: r.stdout,
+        });
         assertStringIncludes(await openssl("x509", "-in", caFile, "-noout", "-text"), "CA:TRUE");
       });
 
@@ -160,6 +163,10 @@ Deno.test({
             `(${bits} bit)`,
           );
 
+          const signJson = JSON.parse(
+            (await c.cli(["cluster", "ca", "sign", "--csr", csrFile, "--json"])).stdout,
+          );
+          assertStringIncludes(signJson.certificate, "-----BEGIN CERTIFICATE-----");
           const sign = await c.cli(["cluster", "ca", "sign", "--csr", csrFile, "-p", "server"]);
           expectCode(sign, 0);
           const signed = await write("signed.pem", sign.stdout);

@@ -5,13 +5,8 @@
  */
 import { assert, assertEquals } from "./assert.ts";
 import { expectCode, ROOT, startTestCluster } from "./helpers.ts";
+import { have, Terminal } from "./tmux.ts";
 
-const have = async (cmd: string) =>
-  (await new Deno.Command("sh", {
-    args: ["-c", `command -v ${cmd}`],
-    stdout: "null",
-    stderr: "null",
-  }).output()).success;
 const shells = {
   tmux: await have("tmux"),
   bash: await have("bash"),
@@ -24,99 +19,48 @@ const inCi = Deno.env.get("CI") === "true";
 
 type Shell = "bash" | "bash+bash-completion" | "zsh" | "fish";
 
-/** One interactive shell in its own tmux server. */
-class Session {
-  readonly #socket: string;
-  constructor(readonly shell: Shell, socket: string) {
-    this.#socket = socket;
+/** Starts `shell` with dcos-security completion loaded, prompt `$ `. */
+async function startShell(
+  shell: Shell,
+  dir: string,
+  env: Record<string, string>,
+): Promise<Terminal> {
+  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  let cmd: string[];
+  if (shell === "zsh") {
+    await Deno.writeTextFile(
+      `${dir}/.zshrc`,
+      `PS1='$ '\nautoload -Uz compinit && compinit -u\neval "$(dcos-security completion zsh)"\n`,
+    );
+    cmd = ["env", ...envArgs, `ZDOTDIR=${dir}`, "zsh", "-i"];
+  } else if (shell === "fish") {
+    cmd = [
+      "env",
+      ...envArgs,
+      "fish",
+      "--no-config",
+      "-C",
+      "function fish_prompt; echo -n '$ '; end; dcos-security completion fish | source",
+    ];
+  } else {
+    const pre = shell === "bash+bash-completion" ? `source ${bashCompletion}\n` : "";
+    await Deno.writeTextFile(
+      `${dir}/bashrc`,
+      `${pre}PS1='$ '\neval "$(dcos-security completion bash)"\n`,
+    );
+    cmd = ["env", ...envArgs, "bash", "--noprofile", "--rcfile", `${dir}/bashrc`, "-i"];
   }
-
-  static async start(shell: Shell, dir: string, env: Record<string, string>): Promise<Session> {
-    const socket = `dcos-${shell.replace(/\W/g, "")}-${crypto.randomUUID().slice(0, 8)}`;
-    const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
-    let cmd: string[];
-    if (shell === "zsh") {
-      await Deno.writeTextFile(
-        `${dir}/.zshrc`,
-        `PS1='$ '\nautoload -Uz compinit && compinit -u\neval "$(dcos-security completion zsh)"\n`,
-      );
-      cmd = ["env", ...envArgs, `ZDOTDIR=${dir}`, "zsh", "-i"];
-    } else if (shell === "fish") {
-      cmd = [
-        "env",
-        ...envArgs,
-        "fish",
-        "--no-config",
-        "-C",
-        "function fish_prompt; echo -n '$ '; end; dcos-security completion fish | source",
-      ];
-    } else {
-      const pre = shell === "bash+bash-completion" ? `source ${bashCompletion}\n` : "";
-      await Deno.writeTextFile(
-        `${dir}/bashrc`,
-        `${pre}PS1='$ '\neval "$(dcos-security completion bash)"\n`,
-      );
-      cmd = ["env", ...envArgs, "bash", "--noprofile", "--rcfile", `${dir}/bashrc`, "-i"];
-    }
-    await tmux(socket, [
-      "new-session",
-      "-d",
-      "-s",
-      "s",
-      "-x",
-      "220",
-      "-y",
-      "50",
-      "-c",
-      dir,
-      ...cmd,
-    ]);
-    const s = new Session(shell, socket);
-    await s.#waitFor((screen) => screen.includes("$"), 10_000);
-    return s;
-  }
-
-  async #screen(): Promise<string> {
-    return await tmux(this.#socket, ["capture-pane", "-p", "-t", "s"]);
-  }
-
-  async #waitFor(pred: (screen: string) => boolean, ms: number): Promise<string> {
-    const end = Date.now() + ms;
-    let screen = "";
-    while (Date.now() < end) {
-      screen = await this.#screen();
-      if (pred(screen)) return screen;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return screen;
-  }
-
-  /** Types `text`, presses TAB, and returns the command line once it settles on `expected`. */
-  async complete(text: string, expected: string): Promise<string> {
-    await tmux(this.#socket, ["send-keys", "-t", "s", "C-u"]);
-    await tmux(this.#socket, ["send-keys", "-t", "s", "-l", text]);
-    await tmux(this.#socket, ["send-keys", "-t", "s", "Tab"]);
-    const line = (screen: string) =>
-      screen.split("\n").filter((l) => l.startsWith("$ ")).at(-1) ?? "";
-    const screen = await this.#waitFor((s) => line(s).includes(expected), 8000);
-    return line(screen);
-  }
-
-  async close(): Promise<void> {
-    await tmux(this.#socket, ["kill-server"]).catch(() => "");
-  }
+  return await Terminal.start(cmd, { dir });
 }
 
-async function tmux(socket: string, args: string[]): Promise<string> {
-  const out = await new Deno.Command("tmux", {
-    args: ["-L", socket, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  if (!out.success) {
-    throw new Error(`tmux ${args.join(" ")}: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
+/** Types `text`, presses TAB, and returns the command line once it shows `expected`. */
+async function complete(term: Terminal, text: string, expected: string): Promise<string> {
+  await term.press("C-u");
+  await term.type(text);
+  await term.press("Tab");
+  const line = (screen: string) =>
+    screen.split("\n").filter((l) => l.startsWith("$ ")).at(-1) ?? "";
+  return line(await term.waitFor((s) => line(s).includes(expected)));
 }
 
 const CASES: [what: string, typed: string, expected: string][] = [
@@ -168,10 +112,10 @@ Deno.test({
         await t.step(shell, async () => {
           const home = await Deno.makeTempDir({ dir });
           await Deno.writeTextFile(`${home}/fixture.csr`, "");
-          const session = await Session.start(shell, home, env);
+          const session = await startShell(shell, home, env);
           try {
             for (const [what, typed, expected] of CASES) {
-              const line = await session.complete(typed, expected);
+              const line = await complete(session, typed, expected);
               assert(line.includes(expected), `${shell}: ${what}: typed "${typed}", got "${line}"`);
             }
           } finally {

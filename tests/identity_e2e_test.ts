@@ -385,6 +385,19 @@ Deno.test({
             url.stdout,
             "https://dcos.example.com/acs/api/v1/auth/saml/providers/okta/acs-callback\n",
           );
+          assertEquals(
+            JSON.parse((await c.cli(["cluster", "saml", "callback-url", "okta", "--json"])).stdout),
+            {
+              "acs-callback-url":
+                "https://dcos.example.com/acs/api/v1/auth/saml/providers/okta/acs-callback",
+            },
+          );
+          assertStringIncludes(
+            JSON.parse(
+              (await c.cli(["cluster", "saml", "sp-metadata", "okta", "-j"])).stdout,
+            )["sp-metadata"],
+            "SPSSODescriptor",
+          );
           const sp = await c.cli(["cluster", "saml", "sp-metadata", "okta"]);
           assertStringIncludes(sp.stdout, "SPSSODescriptor");
           assertStringIncludes(

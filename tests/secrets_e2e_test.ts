@@ -91,6 +91,25 @@ Deno.test({
           expectCode(over, 1);
           assertStringIncludes(over.stderr, "too large: 1048577 bytes");
           expectCode(await c.cli(["secrets", "get", "size/over"]), 1);
+          // binary values: their base64 must fit 1 MiB, so 768 KiB of bytes
+          const binLimit = (limit / 4) * 3;
+          const bin = new Uint8Array(binLimit);
+          for (let o = 0; o < binLimit; o += 65536) {
+            crypto.getRandomValues(bin.subarray(o, o + 65536));
+          }
+          expectCode(
+            await c.cli(["secrets", "create", "size/bin-at-limit", "-f", "-"], { stdin: bin }),
+            0,
+          );
+          assertEquals(await get("size/bin-at-limit"), bin);
+          const binOver = await c.cli(["secrets", "create", "size/bin-over", "-f", "-"], {
+            stdin: new Uint8Array(binLimit + 1),
+          });
+          expectCode(binOver, 1);
+          assertStringIncludes(
+            binOver.stderr,
+            `a binary secret may hold at most ${binLimit} bytes`,
+          );
         },
       );
 

@@ -67,7 +67,7 @@ const keyRequest = object({
   }),
 });
 
-const cacert = command("cacert", object({ cmd: constant("cluster.ca.cacert") }), {
+const cacert = command("cacert", object({ cmd: constant("cluster.ca.cacert"), json: jsonFlag() }), {
   description:
     message`Fetch the PEM-encoded signing CA certificate (either a root CA certificate or an intermediate CA certificate).`,
   footer: examples("dcos-security cluster ca cacert > dcos-ca.crt"),
@@ -132,6 +132,7 @@ const sign = command(
   "sign",
   object({
     cmd: constant("cluster.ca.sign"),
+    json: jsonFlag(),
     csr: option("--csr", fileValue(), {
       description: message`Path to a CSR to sign (${"-"} reads stdin).`,
     }),
@@ -171,6 +172,9 @@ const inspect = command(
 export const caCommand = command("ca", or(cacert, inspect, newcert, newkey, profile, sign), {
   description:
     message`Manage the DC/OS Certificate Authority: signing certs, generating keys and CSRs, and signing information retrieval.`,
+  footer: examples(
+    "dcos-security cluster ca newcert --cn www.example.com --host www.example.com --json",
+  ),
 });
 
 /** Parsed options of any `cluster ca` command. */
@@ -182,7 +186,9 @@ export async function run(opts: CaOptions, deps: Deps): Promise<void> {
   switch (opts.cmd) {
     case "cluster.ca.cacert": {
       const info = await new CaClient((await deps.session()).http).info();
-      deps.io.out(info.certificate.endsWith("\n") ? info.certificate : info.certificate + "\n");
+      const pem = withNewline(info.certificate);
+      if (opts.json) return await emit(deps.io, { certificate: pem }, { json: true });
+      deps.io.out(pem);
       return;
     }
     case "cluster.ca.profile":
@@ -202,8 +208,11 @@ export async function run(opts: CaOptions, deps: Deps): Promise<void> {
       if (!info.signature_valid) {
         throw new CliError(`${opts.csr}: the CSR's signature does not verify`);
       }
-      const cert = await new CaClient((await deps.session()).http).sign(csr, opts.profile);
-      deps.io.out(cert.endsWith("\n") ? cert : cert + "\n");
+      const cert = withNewline(
+        await new CaClient((await deps.session()).http).sign(csr, opts.profile),
+      );
+      if (opts.json) return await emit(deps.io, { certificate: cert }, { json: true });
+      deps.io.out(cert);
       return;
     }
     case "cluster.ca.inspect": {

@@ -104,6 +104,7 @@ export const directoryCommand = command(
   or(deleteConfig, getConfig, importGroup, importUser, setConfig, test),
   {
     description: message`Manage LDAP related settings.`,
+    footer: examples("dcos-security cluster directory test alice --password-file alice.pw"),
   },
 );
 

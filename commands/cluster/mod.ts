@@ -7,7 +7,7 @@ import { or } from "@optique/core/constructs";
 import { message } from "@optique/core/message";
 import type { InferValue } from "@optique/core/parser";
 import { command } from "@optique/core/primitives";
-import type { Deps } from "../common.ts";
+import { type Deps, examples } from "../common.ts";
 import { caCommand, run as runCa } from "./ca.ts";
 import { directoryCommand, run as runDirectory } from "./directory.ts";
 import { oidcCommand, run as runProviders, samlCommand } from "./providers.ts";
@@ -19,6 +19,10 @@ export const clusterCommand = command(
   or(caCommand, directoryCommand, oidcCommand, samlCommand, secretStoreCommand),
   {
     description: message`Manage cluster-wide security settings.`,
+    footer: examples(
+      "dcos-security cluster ca cacert > dcos-ca.crt",
+      "dcos-security cluster secret-store seal-status default",
+    ),
   },
 );
 

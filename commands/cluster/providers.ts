@@ -133,6 +133,7 @@ const spMetadata = command(
   "sp-metadata",
   object({
     cmd: constant("cluster.saml.sp-metadata"),
+    json: jsonFlag(),
     id: idArg("SAML_ID", "saml"),
   }),
   {
@@ -145,6 +146,7 @@ const callbackUrl = command(
   "callback-url",
   object({
     cmd: constant("cluster.saml.callback-url"),
+    json: jsonFlag(),
     id: idArg("SAML_ID", "saml"),
   }),
   {
@@ -157,6 +159,7 @@ const callbackUrl = command(
 /** The `oidc` command group. */
 export const oidcCommand = command("oidc", or(oidcAdd, del("oidc"), oidcModify, show("oidc")), {
   description: message`Manage OpenID Connect settings.`,
+  footer: examples("dcos-security cluster oidc show"),
 });
 
 /** The `saml` command group. */
@@ -165,6 +168,7 @@ export const samlCommand = command(
   or(samlAdd, callbackUrl, del("saml"), samlModify, show("saml"), spMetadata),
   {
     description: message`Manage SAML settings.`,
+    footer: examples("dcos-security cluster saml show"),
   },
 );
 
@@ -230,11 +234,15 @@ export async function run(opts: ProviderOptions, deps: Deps): Promise<void> {
       return await emit(deps.io, await client.listProviders(kind), opts);
     case "cluster.saml.sp-metadata": {
       const xml = await client.samlSpMetadata(opts.id);
+      if (opts.json) return await emit(deps.io, { "sp-metadata": xml }, { json: true });
       deps.io.out(xml.endsWith("\n") ? xml : xml + "\n");
       return;
     }
-    case "cluster.saml.callback-url":
-      deps.io.out((await client.samlCallbackUrl(opts.id)) + "\n");
+    case "cluster.saml.callback-url": {
+      const url = await client.samlCallbackUrl(opts.id);
+      if (opts.json) return await emit(deps.io, { "acs-callback-url": url }, { json: true });
+      deps.io.out(url + "\n");
       return;
+    }
   }
 }

@@ -99,6 +99,7 @@ export const secretStoreCommand = command(
   or(seal, sealStatus, show, status, unseal),
   {
     description: message`Manage secret store settings.`,
+    footer: examples("dcos-security cluster secret-store show"),
   },
 );
 

@@ -130,6 +130,7 @@ export const groupsCommand = command(
   or(addUser, create, delUser, del, grant, members, revoke, show),
   {
     description: message`Groups and group membership manipulation.`,
+    footer: examples("dcos-security org groups show"),
   },
 );
 

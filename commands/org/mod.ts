@@ -6,7 +6,7 @@ import { or } from "@optique/core/constructs";
 import { message } from "@optique/core/message";
 import type { InferValue } from "@optique/core/parser";
 import { command } from "@optique/core/primitives";
-import type { Deps } from "../common.ts";
+import { type Deps, examples } from "../common.ts";
 import { groupsCommand, run as runGroups } from "./groups.ts";
 import { run as runServiceAccounts, serviceAccountsCommand } from "./service_accounts.ts";
 import { run as runUsers, usersCommand } from "./users.ts";
@@ -14,6 +14,7 @@ import { run as runUsers, usersCommand } from "./users.ts";
 /** The `org` command group. */
 export const orgCommand = command("org", or(groupsCommand, serviceAccountsCommand, usersCommand), {
   description: message`Account management commands.`,
+  footer: examples("dcos-security org users show", "dcos-security org groups members ops --json"),
 });
 
 /** Parsed options of any `org` command. */

@@ -97,6 +97,7 @@ const show = command(
 /** The `service-accounts` command group. */
 export const serviceAccountsCommand = command("service-accounts", or(create, del, keypair, show), {
   description: message`Service accounts manipulation.`,
+  footer: examples("dcos-security org service-accounts show"),
 });
 
 /** Parsed options of any `org service-accounts` command. */

@@ -109,6 +109,7 @@ const revoke = command(
 /** The `users` command group. */
 export const usersCommand = command("users", or(create, del, show, grant, revoke), {
   description: message`Users manipulation.`,
+  footer: examples("dcos-security org users show --json"),
 });
 
 /** Parsed options of any `org users` command. */
