@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import type { Exchange } from "../sandbox/server.ts";
 import { loadSpec, validateExchanges } from "./contract.ts";
-import { expectCode, ROOT, sh, startTestCluster } from "./helpers.ts";
+import { api, expectCode, loginAs, ROOT, sh, startTestCluster } from "./helpers.ts";
 
 const FIXTURE_8192 = `${ROOT}/tests/fixtures/rsa8192.pem`;
 
@@ -421,59 +421,19 @@ Deno.test({
           "Error: sign the certificate request failed: RSA key is too weak (CFSSL code 2400) (HTTP 400)\n",
         );
         const firstNegative = c.exchanges.length;
-        const client = Deno.createHttpClient({
-          caCerts: [await Deno.readTextFile(c.sandbox.info.ca_cert)],
-        });
-        const login = await fetch(`${c.sandbox.info.url}/acs/api/v1/auth/login`, {
-          method: "POST",
-          client,
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({
-            uid: "bootstrapuser",
-            password: c.sandbox.info.superuser.password,
-          }),
-        });
-        const auth = {
-          authorization: `token=${(await login.json()).token}`,
-          "content-type": "application/json",
-        };
-        const noHosts = await fetch(`${c.sandbox.info.url}/ca/api/v2/newkey`, {
-          method: "POST",
-          client,
-          headers: auth,
-          body: JSON.stringify({ CN: "x", names: [] }),
+        const noHosts = await api(c.sandbox.info, "POST", "/ca/api/v2/newkey", {
+          body: { CN: "x", names: [] },
         });
         assertEquals(noHosts.status, 400);
         assertEquals((await noHosts.json()).errors, [{
           code: 400,
           message: 'Missing parameter "hosts"',
         }]);
-        const badJson = await fetch(`${c.sandbox.info.url}/ca/api/v2/sign`, {
-          method: "POST",
-          client,
-          headers: auth,
-          body: "{",
-        });
+        const badJson = await api(c.sandbox.info, "POST", "/ca/api/v2/sign", { rawBody: "{" });
         assertEquals((await badJson.json()).errors[0].message, "Unable to parse sign request");
-        client.close();
         for (const x of c.exchanges.slice(firstNegative)) negative.add(x);
         expectCode(await c.cli(["org", "users", "create", "viewer", "-p", "viewer-pw"]), 0);
-        const viewerEnv = { DCOS_DIR: `${tmp}/viewer-dir`, HOME: tmp, PW: "viewer-pw" };
-        expectCode(
-          await c.cli([
-            "auth",
-            "login",
-            "--url",
-            c.sandbox.info.url,
-            "--ca-cert",
-            c.sandbox.info.ca_cert,
-            "-u",
-            "viewer",
-            "--password-env",
-            "PW",
-          ], { env: viewerEnv }),
-          0,
-        );
+        const viewerEnv = await loginAs(c.sandbox.info, "viewer", "viewer-pw", tmp);
         const denied = await c.cli([
           "cluster",
           "ca",

@@ -140,3 +140,76 @@ export function expectCode(r: CliResult, code: number): void {
     );
   }
 }
+
+/** Sandbox connection details as tests use them. */
+export type SandboxInfoLike = {
+  url: string;
+  ca_cert: string;
+  superuser: { uid: string; password: string };
+};
+
+/** Logs `uid` in with `password` through the real CLI into its own DCOS_DIR under `home`; returns its env. */
+export async function loginAs(
+  info: SandboxInfoLike,
+  uid: string,
+  password: string,
+  home: string,
+): Promise<Record<string, string>> {
+  const env = { HOME: home, DCOS_DIR: `${home}/.dcos-${uid}` };
+  const r = await runCli(
+    [
+      "auth",
+      "login",
+      "--url",
+      info.url,
+      "--ca-cert",
+      info.ca_cert,
+      "-u",
+      uid,
+      "--password-env",
+      "DCOS_TEST_PW",
+    ],
+    { env: { ...env, DCOS_TEST_PW: password } },
+  );
+  if (r.code !== 0) throw new Error(`login as ${uid} failed: ${r.stderr}`);
+  return env;
+}
+
+/** Calls the sandbox API directly, for checks the CLI does not print. */
+export async function api(
+  info: SandboxInfoLike,
+  method: string,
+  path: string,
+  options: { body?: unknown; rawBody?: string; token?: string | null } = {},
+): Promise<Response> {
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(info.ca_cert)] });
+  try {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    const token = options.token === undefined ? await apiToken(info) : options.token;
+    if (token) headers.authorization = `token=${token}`;
+    const body = options.rawBody ??
+      (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const res = await fetch(info.url + path, { method, client, headers, body });
+    const bytes = await res.arrayBuffer();
+    return new Response(res.status === 204 ? null : bytes, {
+      status: res.status,
+      headers: res.headers,
+    });
+  } finally {
+    client.close();
+  }
+}
+
+/** An auth token for `uid` (default: the superuser) from the sandbox's login endpoint. */
+export async function apiToken(
+  info: SandboxInfoLike,
+  uid?: string,
+  password?: string,
+): Promise<string> {
+  const res = await api(info, "POST", "/acs/api/v1/auth/login", {
+    token: null,
+    body: { uid: uid ?? info.superuser.uid, password: password ?? info.superuser.password },
+  });
+  if (res.status !== 200) throw new Error(`login as ${uid} failed: HTTP ${res.status}`);
+  return (await res.json()).token;
+}

@@ -5,7 +5,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { parse as parseYaml } from "yaml";
 import { loadSpec, validateExchanges } from "./contract.ts";
-import { expectCode, sh, startTestCluster } from "./helpers.ts";
+import { api, expectCode, sh, startTestCluster } from "./helpers.ts";
 
 Deno.test({
   name: "org commands end to end against the sandbox",
@@ -39,9 +39,12 @@ Deno.test({
         for (
           const [uid, pw] of [["bob", "secret-2"], ["carol", "secret-3"], ["dave", "secret-4"]]
         ) {
-          const res = await fetchIam(c.sandbox.info, "POST", "/acs/api/v1/auth/login", {
-            uid,
-            password: pw,
+          const res = await api(c.sandbox.info, "POST", "/acs/api/v1/auth/login", {
+            token: null,
+            body: {
+              uid,
+              password: pw,
+            },
           });
           assertEquals(res.status, 200, `login ${uid}`);
         }
@@ -122,14 +125,16 @@ Deno.test({
             ]),
             0,
           );
-          const acl = await fetchIam(
+          const acl = await api(
             c.sandbox.info,
             "GET",
             "/acs/api/v1/acls/dcos:adminrouter:service:marathon",
           );
           assertEquals((await acl.json()).description, "Created with the security CLI");
-          await fetchIam(c.sandbox.info, "PUT", "/acs/api/v1/acls/dcos:custom", {
-            description: "Mine",
+          await api(c.sandbox.info, "PUT", "/acs/api/v1/acls/dcos:custom", {
+            body: {
+              description: "Mine",
+            },
           });
           expectCode(
             await c.cli([
@@ -144,7 +149,7 @@ Deno.test({
             ]),
             0,
           );
-          const kept = await fetchIam(c.sandbox.info, "GET", "/acs/api/v1/acls/dcos:custom");
+          const kept = await api(c.sandbox.info, "GET", "/acs/api/v1/acls/dcos:custom");
           assertEquals((await kept.json()).description, "Mine");
         },
       );
@@ -158,7 +163,7 @@ Deno.test({
           expectCode(again, 0);
           assertStringIncludes(again.stderr, "already has read");
           const perms =
-            await (await fetchIam(c.sandbox.info, "GET", "/acs/api/v1/users/bob/permissions"))
+            await (await api(c.sandbox.info, "GET", "/acs/api/v1/users/bob/permissions"))
               .json();
           assertEquals(perms.direct[0].rid, rid);
           assertEquals(
@@ -192,9 +197,8 @@ Deno.test({
           await c.cli(["org", "groups", "grant", "ops", "dcos:adminrouter:ops:ca:rw", "full"]),
           0,
         );
-        const gp =
-          await (await fetchIam(c.sandbox.info, "GET", "/acs/api/v1/groups/ops/permissions"))
-            .json();
+        const gp = await (await api(c.sandbox.info, "GET", "/acs/api/v1/groups/ops/permissions"))
+          .json();
         assertEquals(gp.array[0].rid, "dcos:adminrouter:ops:ca:rw");
         expectCode(
           await c.cli(["org", "groups", "revoke", "ops", "dcos:adminrouter:ops:ca:rw", "full"]),
@@ -308,9 +312,12 @@ Deno.test({
       });
 
       await t.step("a non-superuser gets a clear 403", async () => {
-        const token = (await (await fetchIam(c.sandbox.info, "POST", "/acs/api/v1/auth/login", {
-          uid: "alice",
-          password: "secret-1",
+        const token = (await (await api(c.sandbox.info, "POST", "/acs/api/v1/auth/login", {
+          token: null,
+          body: {
+            uid: "alice",
+            password: "secret-1",
+          },
         })).json()).token;
         const r = await c.cli(["org", "users", "show"], {
           env: {
@@ -338,38 +345,3 @@ Deno.test({
     }
   },
 });
-
-/** Calls the sandbox IAM directly as bootstrapuser (for checks the CLI does not print). */
-async function fetchIam(
-  info: { url: string; ca_cert: string; superuser: { uid: string; password: string } },
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<Response> {
-  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(info.ca_cert)] });
-  try {
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (!path.endsWith("/auth/login")) {
-      const login = await fetch(`${info.url}/acs/api/v1/auth/login`, {
-        method: "POST",
-        client,
-        headers,
-        body: JSON.stringify({ uid: info.superuser.uid, password: info.superuser.password }),
-      });
-      headers.authorization = `token=${(await login.json()).token}`;
-    }
-    const res = await fetch(info.url + path, {
-      method,
-      client,
-      headers,
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    const bytes = await res.arrayBuffer();
-    return new Response(res.status === 204 ? null : bytes, {
-      status: res.status,
-      headers: res.headers,
-    });
-  } finally {
-    client.close();
-  }
-}

@@ -3,7 +3,7 @@
  * in a real terminal (tmux). What is typed never appears on the screen.
  */
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { expectCode, ROOT, runCli, startTestCluster } from "./helpers.ts";
+import { expectCode, loginAs, ROOT, startTestCluster } from "./helpers.ts";
 import { have, Terminal } from "./tmux.ts";
 
 const inCi = Deno.env.get("CI") === "true";
@@ -53,21 +53,7 @@ Deno.test({
         const { screen, code } = await done("RC1");
         assertEquals(code, 0, screen);
         assert(!screen.includes("typed-pw-123"), "the password was echoed");
-        const login = await runCli([
-          "auth",
-          "login",
-          "--url",
-          c.sandbox.info.url,
-          "--ca-cert",
-          c.sandbox.info.ca_cert,
-          "-u",
-          "prompted",
-          "--password-env",
-          "PW",
-        ], {
-          env: { HOME: dir, DCOS_DIR: `${dir}/prompted`, PW: "typed-pw-123" },
-        });
-        expectCode(login, 0);
+        await loginAs(c.sandbox.info, "prompted", "typed-pw-123", dir);
       });
 
       await t.step("a mismatched repeat fails and creates nothing", async () => {

@@ -2,22 +2,7 @@
 import { startSandbox } from "../sandbox/server.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { loadSpec, validateExchanges } from "./contract.ts";
-import { ROOT } from "./helpers.ts";
-
-async function login(
-  info: { url: string; ca_cert: string },
-  uid: string,
-  password: string,
-  client: Deno.HttpClient,
-) {
-  const res = await fetch(`${info.url}/acs/api/v1/auth/login`, {
-    method: "POST",
-    client,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ uid, password }),
-  });
-  return { status: res.status, body: await res.json() };
-}
+import { apiToken, ROOT } from "./helpers.ts";
 
 Deno.test({
   name: "first start writes sandbox.json 0600 and state survives a restart",
@@ -39,8 +24,8 @@ Deno.test({
     assert(info.superuser.password.length >= 20);
     assertMatch(info.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(info.ca_cert)] });
-    const { body } = await login(info, "bootstrapuser", info.superuser.password, client);
-    const headers = { authorization: `token=${body.token}`, "content-type": "application/json" };
+    const token = await apiToken(info);
+    const headers = { authorization: `token=${token}`, "content-type": "application/json" };
     // 50 concurrent creates lose nothing
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -58,17 +43,16 @@ Deno.test({
     const again = await startSandbox({ stateDir: dir });
     assertEquals(again.info.url, info.url, "the previous port is reused");
     assertEquals(again.info.superuser.password, info.superuser.password);
-    const relog = await login(info, "bootstrapuser", info.superuser.password, client);
-    assertEquals(relog.status, 200);
+    const relogToken = await apiToken(info);
     const groups = await fetch(`${info.url}/acs/api/v1/groups`, {
       client,
-      headers: { authorization: `token=${relog.body.token}` },
+      headers: { authorization: `token=${relogToken}` },
     });
     assertEquals((await groups.json()).array.length, 51);
     // an old token stays valid: the signing key is durable
     const old = await fetch(`${info.url}/acs/api/v1/users`, {
       client,
-      headers: { authorization: `token=${body.token}` },
+      headers: { authorization: `token=${token}` },
     });
     assertEquals(old.status, 200);
     await old.body?.cancel();

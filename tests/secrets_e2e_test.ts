@@ -5,7 +5,7 @@ import { combine } from "shamir-secret-sharing";
 import { startSandbox } from "../sandbox/server.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { loadSpec, validateExchanges } from "./contract.ts";
-import { expectCode, runCli, sh, startTestCluster } from "./helpers.ts";
+import { apiToken, expectCode, loginAs, runCli, sh, startTestCluster } from "./helpers.ts";
 
 const enc = new TextEncoder();
 
@@ -237,22 +237,7 @@ Deno.test({
           await c.cli(["org", "users", "grant", "reader", "dcos:secrets:default:/team/db", "read"]),
           0,
         );
-        const env = { HOME: tmp, DCOS_DIR: `${tmp}/reader`, PW: "reader-pw" };
-        expectCode(
-          await runCli([
-            "auth",
-            "login",
-            "--url",
-            c.sandbox.info.url,
-            "--ca-cert",
-            c.sandbox.info.ca_cert,
-            "-u",
-            "reader",
-            "--password-env",
-            "PW",
-          ], { env }),
-          0,
-        );
+        const env = await loginAs(c.sandbox.info, "reader", "reader-pw", tmp);
         const ok = await runCli(["secrets", "get", "team/db"], { env });
         expectCode(ok, 0);
         assertEquals(ok.stdout, "db-pass");
@@ -411,7 +396,7 @@ Deno.test({
     const known = `leak-canary-${crypto.randomUUID()}`;
     let sb = await startSandbox({ stateDir: dir, port: 0 });
     const env = { HOME: dir, DCOS_URL: sb.info.url, DCOS_TLS_CA_PATH: sb.info.ca_cert };
-    const token = await login(sb.info);
+    const token = await apiToken(sb.info);
     expectCode(
       await runCli(["secrets", "create", "canary/text", "-v", known], {
         env: { ...env, DCOS_ACS_TOKEN: token },
@@ -445,21 +430,6 @@ Deno.test({
     }
   },
 });
-
-async function login(
-  info: { url: string; ca_cert: string; superuser: { uid: string; password: string } },
-): Promise<string> {
-  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile(info.ca_cert)] });
-  const res = await fetch(`${info.url}/acs/api/v1/auth/login`, {
-    method: "POST",
-    client,
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ uid: info.superuser.uid, password: info.superuser.password }),
-  });
-  const token = (await res.json()).token;
-  client.close();
-  return token;
-}
 
 /** Searches every file under `dir` for the value (raw, hex and base64). */
 async function assertNoLeak(dir: string, value: string | Uint8Array): Promise<void> {
