@@ -8,7 +8,7 @@ import { describeFsError } from "./fs_safe.ts";
 import type { HttpClient } from "./http.ts";
 import { bodyText } from "./http.ts";
 import { IamClient } from "./iam.ts";
-import { parsePrivateKey } from "./keys.ts";
+import { privateKeyToPkcs8 } from "./key_format.ts";
 import { pemToDer, sha256Fingerprint } from "./pki.ts";
 
 /** Reads a private key file, warning if it is readable by others. */
@@ -37,12 +37,12 @@ export async function serviceLoginToken(
   keyPem: string,
   what = "private key",
 ): Promise<string> {
-  const key = parsePrivateKey(keyPem, what);
-  if (key.asymmetricKeyType !== "rsa") {
-    throw new CliError(
-      `${what} is a ${key.asymmetricKeyType} key; service-account login needs an RSA key`,
-    );
+  const parsed = await privateKeyToPkcs8(keyPem, what);
+  if (parsed.algo !== "rsa") {
+    throw new CliError(`${what} is an ECDSA key; service-account login needs an RSA key`);
   }
+  const rs256 = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" };
+  const key = await crypto.subtle.importKey("pkcs8", parsed.der, rs256, false, ["sign"]);
   const { SignJWT } = await import("jose");
   return await new SignJWT({ uid })
     .setProtectedHeader({ alg: "RS256", typ: "JWT" })

@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import {
+  classifyHosts,
   createCsr,
   exportPrivateKeyPem,
   generateKey,
@@ -334,7 +335,6 @@ export async function signCsr(
   const sanExt = csr.getExtension("2.5.29.17");
   let sans = sanExt ? new x509.SubjectAlternativeNameExtension(sanExt.rawData) : undefined;
   if (options.hosts?.length) {
-    const { classifyHosts } = await import("../lib/csr.ts");
     sans = new x509.SubjectAlternativeNameExtension(classifyHosts(options.hosts));
   }
   const kuFlags = profile.usages.reduce((f, u) => f | (KU[u] ?? 0), 0);

@@ -2,7 +2,7 @@
  * Sandbox IAM: login, JWKS, providers, users and service accounts (`/acs/api/v1/auth`, `/users`).
  * @module
  */
-import { checkRsaPublicKeyPem } from "./keycheck.ts";
+import { rsaPublicKeyProblem } from "../lib/keys.ts";
 import { empty, HttpError, json, readJsonBody, stringObject } from "./http_util.ts";
 import {
   ACTIONS,
@@ -179,7 +179,7 @@ export function addUserRoutes(
         );
       }
       if (body.public_key !== undefined) {
-        const problem = checkRsaPublicKeyPem(body.public_key);
+        const problem = await rsaPublicKeyProblem(body.public_key);
         if (problem) {
           throw new HttpError(400, `Invalid public key: ${problem}`, {
             code: "ERR_INVALID_PUBLIC_KEY",

@@ -122,7 +122,7 @@ export async function run(opts: ServiceAccountsOptions, deps: Deps): Promise<voi
         );
       }
       const pem = await readInputText(deps.io, opts.publicKey, "public key");
-      checkRsaPublicKey(
+      await checkRsaPublicKey(
         pem,
         `public key ${opts.publicKey === "-" ? "from stdin" : opts.publicKey}`,
       );
