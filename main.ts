@@ -3,6 +3,7 @@
  * Runs standalone or as a dcos CLI plugin (`<exe> security <args>`).
  * @module
  */
+import { styleText } from "node:util";
 import { or } from "@optique/core/constructs";
 import { message, text } from "@optique/core/message";
 import type { InferValue } from "@optique/core/parser";
@@ -90,15 +91,22 @@ export function defaultDeps(io: Io): Deps & { close(): void } {
   };
 }
 
+/** `Error:`, in red on a terminal unless NO_COLOR is set. */
+function errorLabel(io: Io): string {
+  return io.stderrIsTty() && !io.env("NO_COLOR")
+    ? styleText("red", "Error:", { validateStream: false })
+    : "Error:";
+}
+
 /** Reports an error as one line and returns the exit code. */
 export function reportError(io: Io, e: unknown): number {
   if (e instanceof CliError) {
-    io.err(`Error: ${e.message}`);
+    io.err(`${errorLabel(io)} ${e.message}`);
     if (io.env("DCOS_DEBUG") && e.cause) io.err(String((e.cause as Error).stack ?? e.cause));
     return e.exitCode;
   }
   const err = e as Error;
-  io.err(`Error: ${err?.message ?? String(e)}`);
+  io.err(`${errorLabel(io)} ${err?.message ?? String(e)}`);
   if (io.env("DCOS_DEBUG")) io.err(String(err?.stack ?? ""));
   else io.err("(set DCOS_DEBUG=1 for details)");
   return 1;

@@ -78,6 +78,19 @@ Deno.test({
         );
       });
 
+      await t.step("errors are red on a terminal, plain with NO_COLOR or when piped", async () => {
+        await run("clear; env -u NO_COLOR dcos-security secrets get no/such/secret");
+        await run("NO_COLOR=1 dcos-security secrets get no/such/secret");
+        await run("env -u NO_COLOR dcos-security secrets get no/such/secret 2>&1 | cat");
+        await done("RC5");
+        const lines = (await term.screen({ escapes: true })).split("\n").filter((l) =>
+          l.includes("Error:")
+        );
+        assertEquals(lines.length, 3);
+        assert(lines[0].startsWith("\x1b[31mError:"), JSON.stringify(lines[0]));
+        assert(lines[1].startsWith("Error:") && lines[2].startsWith("Error:"));
+      });
+
       await t.step("unseal asks for the key", async () => {
         expectCode(await c.cli(["cluster", "secret-store", "seal", "default"]), 0);
         for (const [i, key] of c.sandbox.info.unseal_keys.slice(0, 2).entries()) {

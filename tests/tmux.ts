@@ -58,9 +58,15 @@ export class Terminal {
     return term;
   }
 
-  /** The visible screen. */
-  screen(): Promise<string> {
-    return tmux(this.#socket, ["capture-pane", "-p", "-t", "s"]);
+  /** The visible screen (with `escapes`, including colour escape sequences). */
+  screen(options: { escapes?: boolean } = {}): Promise<string> {
+    return tmux(this.#socket, [
+      "capture-pane",
+      "-p",
+      ...(options.escapes ? ["-e"] : []),
+      "-t",
+      "s",
+    ]);
   }
 
   /** Polls the screen until `pred` holds or `ms` pass; returns the last screen. */
