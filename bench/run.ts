@@ -52,60 +52,39 @@ async function measure(label: string, args: string[], env?: Record<string, strin
   return row;
 }
 
+/** `deno run` argv for the CLI from source. */
+const cli = (...args: string[]) => ["run", "-A", "--quiet", `${root}main.ts`, ...args];
+
 const tmp = await Deno.makeTempDir({ prefix: "dcos-bench-" });
 const results: Record<string, unknown>[] = [];
 try {
   console.log(`runs per case: ${RUNS} (after one warm-up)\n`);
   await Deno.writeTextFile(`${tmp}/empty.ts`, "");
   const empty = await measure("deno run (empty script)", ["run", "--quiet", `${tmp}/empty.ts`]);
-  const help = await measure("dcos-security --help (source)", [
-    "run",
-    "-A",
-    "--quiet",
-    `${root}main.ts`,
-    "--help",
-  ]);
-  results.push(empty, help);
-  console.log(`  ratio --help / empty: ${(help.median_ms / empty.median_ms).toFixed(2)}`);
+  results.push(empty);
   const bundle = `${root}dist/dcos-security.js`;
-  if (await Deno.stat(bundle).then(() => true, () => false)) {
-    const b = await measure("dcos-security --help (bundle)", [
-      "run",
-      "-A",
-      "--quiet",
-      bundle,
-      "--help",
-    ]);
-    results.push(b);
-    console.log(`  ratio bundle --help / empty: ${(b.median_ms / empty.median_ms).toFixed(2)}`);
-  } else console.log("  (no dist/dcos-security.js: run `deno task bundle` to measure the bundle)");
-  const complete = await measure("completion request (commands, source)", [
-    "run",
-    "-A",
-    "--quiet",
-    `${root}main.ts`,
+  const hasBundle = await Deno.stat(bundle).then(() => true, () => false);
+  const entries: [string, string][] = [["source", `${root}main.ts`]];
+  if (hasBundle) entries.push(["bundle", bundle]);
+  else console.log("  (no dist/dcos-security.js: run `deno task bundle` to measure the bundle)");
+  const startups: [string, string[]][] = [["--help", ["--help"]], ["completion request", [
     "completion",
     "bash",
     "org",
     "us",
-  ]);
-  results.push(complete);
-  console.log(`  ratio completion / empty: ${(complete.median_ms / empty.median_ms).toFixed(2)}`);
-  if (await Deno.stat(bundle).then(() => true, () => false)) {
-    const cb = await measure("completion request (commands, bundle)", [
-      "run",
-      "-A",
-      "--quiet",
-      bundle,
-      "completion",
-      "bash",
-      "org",
-      "us",
-    ]);
-    results.push(cb);
-    console.log(
-      `  ratio bundle completion / empty: ${(cb.median_ms / empty.median_ms).toFixed(2)}`,
-    );
+  ]]];
+  for (const [from, entry] of entries) {
+    for (const [what, args] of startups) {
+      const row = await measure(`dcos-security ${what} (${from})`, [
+        "run",
+        "-A",
+        "--quiet",
+        entry,
+        ...args,
+      ]);
+      results.push(row);
+      console.log(`  ratio to the empty script: ${(row.median_ms / empty.median_ms).toFixed(2)}`);
+    }
   }
 
   console.log("\nseeding a sandbox with 10,000 users...");
@@ -146,29 +125,15 @@ try {
     });
     if (!(await login.output()).success) throw new Error("login failed");
     results.push(
-      await measure("org users show (10,000 users, YAML)", [
-        "run",
-        "-A",
-        "--quiet",
-        `${root}main.ts`,
-        "org",
-        "users",
-        "show",
-      ], env),
+      await measure("org users show (10,000 users, YAML)", cli("org", "users", "show"), env),
     );
     results.push(
-      await measure("org users show --json (10,000 users)", [
-        "run",
-        "-A",
-        "--quiet",
-        `${root}main.ts`,
-        "org",
-        "users",
-        "show",
-        "--json",
-      ], env),
+      await measure(
+        "org users show --json (10,000 users)",
+        cli("org", "users", "show", "--json"),
+        env,
+      ),
     );
-    const cli = (...args: string[]) => ["run", "-A", "--quiet", `${root}main.ts`, ...args];
     const newcert = ["cluster", "ca", "newcert", "--cn", "b", "--host", "b.local", "--json"];
     results.push(await measure("cluster ca newcert (ecdsa-256, end to end)", cli(...newcert), env));
     results.push(

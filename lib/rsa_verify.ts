@@ -5,87 +5,12 @@
  * @module
  */
 
-const DIGEST_INFO: Record<string, number[]> = {
-  "SHA-1": [
-    0x30,
-    0x21,
-    0x30,
-    0x09,
-    0x06,
-    0x05,
-    0x2b,
-    0x0e,
-    0x03,
-    0x02,
-    0x1a,
-    0x05,
-    0x00,
-    0x04,
-    0x14,
-  ],
-  "SHA-256": [
-    0x30,
-    0x31,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x01,
-    0x05,
-    0x00,
-    0x04,
-    0x20,
-  ],
-  "SHA-384": [
-    0x30,
-    0x41,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x02,
-    0x05,
-    0x00,
-    0x04,
-    0x30,
-  ],
-  "SHA-512": [
-    0x30,
-    0x51,
-    0x30,
-    0x0d,
-    0x06,
-    0x09,
-    0x60,
-    0x86,
-    0x48,
-    0x01,
-    0x65,
-    0x03,
-    0x04,
-    0x02,
-    0x03,
-    0x05,
-    0x00,
-    0x04,
-    0x40,
-  ],
+/** DER DigestInfo prefixes (RFC 8017 §9.2, note 1), hex. */
+const DIGEST_INFO: Record<string, string> = {
+  "SHA-1": "3021300906052b0e03021a05000414",
+  "SHA-256": "3031300d060960864801650304020105000420",
+  "SHA-384": "3041300d060960864801650304020205000430",
+  "SHA-512": "3051300d060960864801650304020305000440",
 };
 
 function toBigInt(b: Uint8Array): bigint {
@@ -110,8 +35,9 @@ export async function verifyRsaPkcs1(
   signature: Uint8Array<ArrayBuffer>,
   data: Uint8Array<ArrayBuffer>,
 ): Promise<boolean> {
-  const prefix = DIGEST_INFO[hash];
-  if (!prefix) return false;
+  const prefixHex = DIGEST_INFO[hash];
+  if (!prefixHex) return false;
+  const prefix = Uint8Array.fromHex(prefixHex);
   const jwk = await crypto.subtle.exportKey("jwk", publicKey);
   const nBytes = Uint8Array.fromBase64(jwk.n!, { alphabet: "base64url" });
   const n = toBigInt(nBytes);
