@@ -15,6 +15,31 @@ async function openssl(...args: string[]): Promise<string> {
   return r.stdout + r.stderr;
 }
 
+/** A certificate from another CA (made with openssl). */
+async function foreignCert(): Promise<string> {
+  const dir = await Deno.makeTempDir();
+  await sh("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    `${dir}/k.pem`,
+    "-subj",
+    "/CN=foreign",
+    "-days",
+    "1",
+    "-out",
+    `${dir}/c.pem`,
+  ]);
+  const pem = await Deno.readTextFile(`${dir}/c.pem`);
+  await Deno.remove(dir, { recursive: true });
+  return pem;
+}
+
 Deno.test({
   name: "cluster ca end to end against the sandbox CA",
   sanitizeOps: false,
@@ -431,6 +456,20 @@ Deno.test({
         }]);
         const badJson = await api(c.sandbox.info, "POST", "/ca/api/v2/sign", { rawBody: "{" });
         assertEquals((await badJson.json()).errors[0].message, "Unable to parse sign request");
+        const bundled = await api(c.sandbox.info, "POST", "/ca/api/v2/bundle", {
+          body: { certificate: await Deno.readTextFile(`${tmp}/svc.pem`) },
+        });
+        const b = await bundled.json();
+        assertEquals([bundled.status, b.success, b.result.root], [
+          200,
+          true,
+          await Deno.readTextFile(caFile),
+        ]);
+        assertEquals(b.result.hostnames, ["svc.local"]);
+        const foreign = await api(c.sandbox.info, "POST", "/ca/api/v2/bundle", {
+          body: { certificate: await foreignCert() },
+        });
+        assertEquals(foreign.status, 400);
         for (const x of c.exchanges.slice(firstNegative)) negative.add(x);
         expectCode(await c.cli(["org", "users", "create", "viewer", "-p", "viewer-pw"]), 0);
         const viewerEnv = await loginAs(c.sandbox.info, "viewer", "viewer-pw", tmp);
