@@ -60,6 +60,9 @@ export class State {
   /** Opens (creating if needed) the database at `path`. */
   constructor(path: string) {
     this.db = new DatabaseSync(path);
+    // password hashes and signing keys live here: owner-only, like the 0700 state dir (SQLite gives
+    // its -wal and -shm files the database file's mode)
+    Deno.chmodSync(path, 0o600);
     this.db.exec(
       "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
     );

@@ -13,6 +13,8 @@ Deno.test({
     const sb = await startSandbox({ stateDir: dir, port: 0 });
     const info = JSON.parse(await Deno.readTextFile(`${dir}/sandbox.json`));
     assertEquals((await Deno.stat(`${dir}/sandbox.json`)).mode! & 0o777, 0o600);
+    assertEquals((await Deno.stat(`${dir}/state.db`)).mode! & 0o777, 0o600);
+    assertEquals((await Deno.stat(dir)).mode! & 0o777, 0o700);
     assertEquals(Object.keys(info).sort(), [
       "ca_cert",
       "superuser",
