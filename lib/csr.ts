@@ -47,6 +47,10 @@ export function resolveKeySpec(algo?: string, size?: number): KeySpec {
 }
 
 const CURVES: Record<number, string> = { 256: "P-256", 384: "P-384", 521: "P-521" };
+/** ECDSA key size of a named curve. */
+const CURVE_SIZE: Record<string, number> = Object.fromEntries(
+  Object.entries(CURVES).map(([size, c]) => [c, Number(size)]),
+);
 const EC_HASH: Record<number, string> = { 256: "SHA-256", 384: "SHA-384", 521: "SHA-512" };
 
 /** WebCrypto parameters for generating and signing with a key spec. */
@@ -105,7 +109,7 @@ export async function importKeyPair(
   const alg = privateKey.algorithm as RsaHashedKeyAlgorithm & EcKeyAlgorithm;
   const spec: KeySpec = key.algo === "rsa"
     ? { algo: "rsa", size: alg.modulusLength }
-    : { algo: "ecdsa", size: { "P-256": 256, "P-384": 384, "P-521": 521 }[key.curve!]! };
+    : { algo: "ecdsa", size: CURVE_SIZE[key.curve!] };
   if (spec.algo === "rsa" && spec.size < 2048) {
     throw new CliError(`${what} is a ${spec.size}-bit RSA key; at least 2048 bits are required`);
   }
@@ -283,7 +287,7 @@ function describeKey(alg: Algorithm): { key_type: string; key_size: number } {
   if (a.name === "ECDSA" || a.name === "ECDH") {
     return {
       key_type: "ECDSA",
-      key_size: { "P-256": 256, "P-384": 384, "P-521": 521 }[a.namedCurve ?? ""] ?? 0,
+      key_size: CURVE_SIZE[a.namedCurve ?? ""] ?? 0,
     };
   }
   return { key_type: a.name, key_size: 0 };

@@ -5,8 +5,8 @@
 import { empty, HttpError, json, readJsonBody, stringObject } from "./http_util.ts";
 import {
   aclJson,
-  ACTIONS,
   actionsJson,
+  byAction,
   checkAction,
   checkGid,
   checkRid,
@@ -24,9 +24,6 @@ import type { AclRow, GroupRow, State, UserRow } from "./state.ts";
 
 const GROUP_CREATE = stringObject(["description", "provider_type"], ["description"]);
 const DESCRIPTION_ONLY = stringObject(["description"], ["description"]);
-
-const byAction = (a: string, b: string) =>
-  ACTIONS.indexOf(a as never) - ACTIONS.indexOf(b as never);
 
 /** Registers the group, ACL and permission routes. */
 export function addGroupRoutes(router: Router, state: State): void {

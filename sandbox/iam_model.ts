@@ -11,6 +11,10 @@ export const IAM = "/acs/api/v1";
 /** Valid actions. */
 export const ACTIONS = ["create", "read", "update", "delete", "full"] as const;
 
+/** Orders actions as the IAM lists them: create, read, update, delete, full. */
+export const byAction = (a: string, b: string): number =>
+  ACTIONS.indexOf(a as never) - ACTIONS.indexOf(b as never);
+
 /** Encodes a RID for use in IAM URLs (`/` as `%252F`). */
 export function ridPath(rid: string): string {
   return rid.replaceAll("/", "%252F");

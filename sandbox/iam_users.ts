@@ -5,8 +5,8 @@
 import { rsaPublicKeyProblem } from "../lib/keys.ts";
 import { empty, HttpError, json, readJsonBody, stringObject } from "./http_util.ts";
 import {
-  ACTIONS,
   actionsJson,
+  byAction,
   checkUid,
   groupActions,
   groupJson,
@@ -308,13 +308,11 @@ export function addUserRoutes(
       user.uid,
     );
     const descr = new Map([...direct, ...viaGroups].map((r) => [r.rid, r.description]));
-    const order = (a: string[]) =>
-      a.sort((x, y) => ACTIONS.indexOf(x as never) - ACTIONS.indexOf(y as never));
     const directOut = [...groupActions(direct, () => user.uid)].map(([rid, byId]) => ({
       rid,
       description: descr.get(rid)!,
       aclurl: `${IAM}/acls/${ridPath(rid)}`,
-      actions: actionsJson(rid, "users", user.uid, order(byId.get(user.uid)!)),
+      actions: actionsJson(rid, "users", user.uid, byId.get(user.uid)!.sort(byAction)),
     }));
     const groupsOut = [...groupActions(viaGroups, (r) => r.gid)].flatMap(([rid, byId]) =>
       [...byId].map(([gid, actions]) => ({
@@ -323,7 +321,7 @@ export function addUserRoutes(
         description: descr.get(rid)!,
         aclurl: `${IAM}/acls/${ridPath(rid)}`,
         membershipurl: `${IAM}/groups/${gid}/users/${user.uid}`,
-        actions: actionsJson(rid, "groups", gid, order(actions)),
+        actions: actionsJson(rid, "groups", gid, actions.sort(byAction)),
       }))
     );
     return json(200, { direct: directOut, groups: groupsOut });

@@ -104,14 +104,11 @@ export function addSecretsRoutes(
       const store = storeOf(params.store);
       const path = params.path.replace(/^\/+|\/+$/g, "");
       const isList = method === "GET" && url.searchParams.get("list") === "true";
-      if (!isList && !PATH_RE.test(path)) {
+      if ((!isList || path) && !PATH_RE.test(path)) {
         throw new HttpError(
           400,
           `Invalid secret path \`${params.path}\`: use letters, digits, -, _ and . in segments separated by single /.`,
         );
-      }
-      if (path && !PATH_RE.test(path)) {
-        throw new HttpError(400, `Invalid secret path \`${params.path}\`.`);
       }
       const action = isList ? "read" : ACTIONS_FOR[method];
       const rid = isList

@@ -166,7 +166,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     };
 
     const observed = opts.onExchange ? withObserver(handler, router, opts.onExchange) : handler;
-    const previous = opts.port ? undefined : await readPreviousPort(infoPath);
+    const previous = opts.port ? undefined : previousPort(previousInfo);
     const serveAt = (port: number) =>
       Deno.serve(
         { hostname: host, port, cert: server.certPem, key: server.keyPem, onListen() {} },
@@ -282,8 +282,7 @@ async function readInfo(path: string): Promise<SandboxInfo | undefined> {
   }
 }
 
-async function readPreviousPort(path: string): Promise<number | undefined> {
-  const info = await readInfo(path);
+function previousPort(info: SandboxInfo | undefined): number | undefined {
   const port = info ? Number(new URL(info.url).port) : NaN;
   return Number.isInteger(port) && port > 0 ? port : undefined;
 }
